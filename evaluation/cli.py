@@ -1,0 +1,162 @@
+"""`python -m evaluation`: everything a script needs, on the same engine as the app.
+
+Library errors become one line on stderr and a non-zero exit; import problems
+print as `FILE:LINE: column: message`, the form editors and CI logs link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from evaluation.errors import EvaluationError
+from evaluation.formats import KINDS, template_csv
+from evaluation.history import list_uploads, undo_upload
+from evaluation.importer import import_files
+from evaluation.sample import load_sample_data
+from evaluation.snapshot import read_upload_changes
+from evaluation.store import Store
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable:
+        COMMANDS[name] = fn
+        return fn
+    return register
+
+
+def current_user() -> str:
+    """Who the command line records as the author of a change."""
+    try:
+        fallback = getpass.getuser()
+    except (KeyError, OSError):
+        fallback = "unknown"
+    return os.environ.get("EVALUATION_USER") or fallback
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.db)
+
+
+@command("init")
+def cmd_init(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if store.exists():
+        with store.connect() as con:
+            uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
+        print(f"The store {store.path} already exists ({uploads} uploads); schema is current.")
+        return 0
+    if args.empty:
+        store.schema_version()
+        print(f"Created an empty store at {store.path}.")
+        return 0
+    report = load_sample_data(store)
+    print(f"Created {store.path} with the sample data (upload {report.upload_id}).")
+    return 0
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    files = []
+    for path in args.files:
+        try:
+            files.append((str(path), Path(path).read_bytes()))
+        except OSError as e:
+            print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
+            return 1
+    report = import_files(_store(args), files, user=args.user or current_user(),
+                          commit=not args.dry_run)
+    for problem in report.problems:
+        print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
+    if not report.ok:
+        print(report.summary(), file=sys.stderr)
+        return 1
+    print(report.summary() + (" (dry run: nothing was written)" if args.dry_run else ""))
+    return 0
+
+
+@command("history")
+def cmd_history(args: argparse.Namespace) -> int:
+    uploads = list_uploads(_store(args))
+    if uploads.empty:
+        print("No uploads yet.")
+        return 0
+    uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    uploads["state"] = uploads["undone_by"].map(
+        lambda u: f"undone by {int(u)}" if pd.notna(u) else "")
+    shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
+                     "changed", "unchanged", "state", "summary"]]
+    print(shown.fillna("").to_string(index=False, max_colwidth=60))
+    return 0
+
+
+@command("changes")
+def cmd_changes(args: argparse.Namespace) -> int:
+    changes = read_upload_changes(_store(args), args.upload_id)
+    if changes.empty:
+        print(f"Upload {args.upload_id} changed nothing (or does not exist).")
+        return 0
+    print(changes.fillna("").to_string(index=False, max_colwidth=50))
+    return 0
+
+
+@command("undo")
+def cmd_undo(args: argparse.Namespace) -> int:
+    new_id = undo_upload(_store(args), args.upload_id, args.user or current_user())
+    print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
+    return 0
+
+
+@command("template")
+def cmd_template(args: argparse.Namespace) -> int:
+    sys.stdout.write(template_csv(args.kind.replace("-", "_")))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the store file (default: $EVALUATION_DB or data/evaluation.duckdb)")
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help="who to record as the author (default: $EVALUATION_USER or login)")
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation", parents=[common],
+        description="Long-horizon partnership evaluation: store, import, history, status.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("init", parents=[common], help="create the store (with the sample data)")
+    p.add_argument("--empty", action="store_true", help="create it without the sample data")
+    p = sub.add_parser("import", parents=[common], help="validate and import CSV files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="validate and preview; write nothing")
+    sub.add_parser("history", parents=[common], help="list the uploads, newest first")
+    p = sub.add_parser("changes", parents=[common], help="show what one upload changed")
+    p.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    p = sub.add_parser("undo", parents=[common], help="undo an upload")
+    p.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    p = sub.add_parser("template", parents=[common], help="print a CSV template for a file kind")
+    p.add_argument("kind", choices=[*KINDS, "observations-wide"], metavar="KIND",
+                   help=f"one of: {', '.join(KINDS)}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.db = getattr(args, "db", None)
+    args.user = getattr(args, "user", None)
+    try:
+        return COMMANDS[args.command](args)
+    except EvaluationError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was half-written (each change is one transaction)",
+              file=sys.stderr)
+        return 130

@@ -1,0 +1,282 @@
+"""What each file kind must contain: per-kind cleaning into a `_staged` table, and checks.
+
+Each `stage_<kind>` builds `_typed` through the `Cleaner`, reports what is wrong
+and leaves `_staged` holding exactly the valid rows in the entity's columns.
+Checks that need the store's other rows (plausibility, outliers, horizons)
+run after the rows are applied, on `_diff`, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref
+from evaluation.errors import WARNING
+from evaluation.formats import DIRECTION_WORDS, PILLAR_WORDS
+from evaluation.staging import Records
+
+NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
+NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
+OUTLIER_SD = 4.0
+OUTLIER_FACTOR = 3.0
+OUTLIER_MIN_POINTS = 5
+
+
+def stage_partnerships(cl: Cleaner) -> None:
+    cols = ["partnership", "municipality", "start_year", "horizon_years", "purpose", "lead",
+            "partners", "description"]
+    cl.build(cols, numbers=["horizon_years"], years=["start_year"], refs=[NEW_PARTNERSHIP])
+    cl.required(["partnership", "start_year", "horizon_years"])
+    cl.flag("horizon_years IS NOT NULL AND (horizon_years <> round(horizon_years) OR "
+            "horizon_years NOT BETWEEN 1 AND 30)", "horizon_years",
+            "must be a whole number of years between 1 and 30 (partnerships run 5-10 years)",
+            value_col="horizon_years_raw")
+    cl.flag("horizon_years = round(horizon_years) AND horizon_years BETWEEN 1 AND 30 AND "
+            "horizon_years NOT BETWEEN 5 AND 10", "horizon_years",
+            "a horizon outside 5-10 years is unusual for a partnership; check it",
+            severity=WARNING, value_col="horizon_years_raw")
+    valid = ("partnership_raw IS NOT NULL AND start_year IS NOT NULL AND horizon_years "
+             "BETWEEN 1 AND 30 AND horizon_years = round(horizon_years)")
+    values = ["municipality_raw", "start_year", "horizon_years", "purpose_raw", "lead_raw",
+              "partners_raw", "description_raw"]
+    _check_duplicates(cl, valid, ["lower(partnership_raw)"], values, "partnership")
+    _create_staged(cl, valid, ["lower(partnership_raw)"], """
+        coalesce(t.partnership_id, nextval('entity_seq')) AS partnership_id,
+        coalesce((SELECT name FROM partnerships p WHERE p.valid_to IS NULL
+                  AND p.partnership_id = t.partnership_id), partnership_raw) AS name,
+        municipality_raw AS municipality, start_year,
+        horizon_years::INTEGER AS horizon_years, purpose_raw AS purpose, lead_raw AS lead,
+        partners_raw AS partners, description_raw AS description""")
+
+
+def stage_indicators(cl: Cleaner) -> None:
+    cols = ["indicator", "name", "pillar", "unit", "direction", "description"]
+    cl.build(cols, refs=[NEW_INDICATOR])
+    cl.required(["indicator", "name", "pillar", "direction"])
+    cl.word("pillar", PILLAR_WORDS, "pillar")
+    cl.word("direction", DIRECTION_WORDS, "direction")
+    cl.flag("unit_raw IS NULL AND indicator_raw IS NOT NULL", "unit",
+            "unit is empty: charts and reports will show no unit (e.g. %, count, persons)",
+            severity=WARNING)
+    valid = ("indicator_raw IS NOT NULL AND name_raw IS NOT NULL AND pillar IS NOT NULL "
+             "AND direction IS NOT NULL")
+    values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw"]
+    _check_duplicates(cl, valid, ["lower(indicator_raw)"], values, "indicator")
+    _create_staged(cl, valid, ["lower(indicator_raw)"], """
+        coalesce(t.indicator_id, nextval('entity_seq')) AS indicator_id,
+        coalesce((SELECT code FROM indicators i WHERE i.valid_to IS NULL
+                  AND i.indicator_id = t.indicator_id), indicator_raw) AS code,
+        name_raw AS name, pillar, unit_raw AS unit, direction,
+        description_raw AS description""")
+
+
+def stage_targets(cl: Cleaner) -> None:
+    cols = ["partnership", "indicator", "baseline_year", "baseline", "target_year", "target"]
+    cl.build(cols, numbers=["baseline", "target"], years=["baseline_year", "target_year"],
+             refs=[PARTNERSHIP, INDICATOR])
+    cl.required(cols)
+    cl.flag("target_year <= baseline_year", "target_year",
+            "the target year must come after the baseline year", value_col="target_year_raw")
+    valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND baseline IS NOT NULL"
+             " AND target IS NOT NULL AND target_year > baseline_year")
+    key = ["partnership_id", "indicator_id"]
+    _check_duplicates(cl, valid, key, ["baseline_year", "baseline", "target_year", "target"],
+                      "target")
+    _create_staged(cl, valid, key, "partnership_id, indicator_id, baseline_year, baseline, "
+                   "target_year, target")
+
+
+def stage_observations(cl: Cleaner) -> None:
+    cols = ["partnership", "indicator", "year", "value", "group", "source", "note"]
+    cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR])
+    cl.required(["partnership", "indicator", "year"])
+    valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
+             "AND value IS NOT NULL")
+    key = ["partnership_id", "indicator_id", "year", "coalesce(group_raw, '')"]
+    _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
+    _create_staged(cl, valid, key, "partnership_id, indicator_id, year, "
+                   "coalesce(group_raw, '') AS grp, value, source_raw AS source, note_raw AS note")
+
+
+def stage_events(cl: Cleaner) -> None:
+    cl.build(["partnership", "year", "event"], years=["year"], refs=[PARTNERSHIP])
+    cl.required(["partnership", "year", "event"])
+    valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND event_raw IS NOT NULL"
+    key = ["partnership_id", "year", "event_raw"]
+    _check_duplicates(cl, valid, key, [], "event")
+    _create_staged(cl, valid, key, "partnership_id, year, event_raw AS event")
+
+
+def stage_commentary(cl: Cleaner) -> None:
+    cl.build(["partnership", "year", "commentary"], years=["year"], refs=[PARTNERSHIP])
+    cl.required(["partnership", "year", "commentary"])
+    valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND commentary_raw IS NOT NULL"
+    key = ["partnership_id", "year"]
+    _check_duplicates(cl, valid, key, ["commentary_raw"], "commentary (partnership, year)")
+    _create_staged(cl, valid, key, "partnership_id, year, commentary_raw AS commentary")
+
+
+def wide_to_long(records: Records, year_columns: dict[int, int],
+                 positions: dict[str, int]) -> tuple[Records, dict[str, int]]:
+    """One long row per non-empty year cell of a wide file, remembering its row and column."""
+    table = records.table
+    keep = [c for c in ("partnership", "indicator", "group", "source", "note") if c in positions]
+    names = [f"c{i}" for i in range(len(keep) + 2)]
+    parts, rows, cols = [], [], []
+    for year, pos in sorted(year_columns.items()):
+        cells = table.column(f"c{pos}")
+        part = table.filter(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0))
+        arrays = [part.column(f"c{positions[c]}") for c in keep]
+        arrays += [pa.array([str(year)] * part.num_rows, pa.string()), part.column(f"c{pos}")]
+        parts.append(pa.Table.from_arrays(arrays, names=names))
+        rows.append(part.column("rec").to_numpy())
+        cols.append(np.full(part.num_rows, pos, dtype=np.int64))
+    long = (pa.concat_tables(parts) if parts
+            else pa.table({n: pa.array([], pa.string()) for n in names}))
+    long = long.append_column("rec", pa.array(np.arange(long.num_rows, dtype=np.int64)))
+    source_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    source_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    result = Records(long, records.file, records.problems, records._lines, source_rows,
+                     source_columns)
+    return result, {c: i for i, c in enumerate([*keep, "year", "value"])}
+
+
+def check_plausible(cl: Cleaner) -> None:
+    """Warn about percentages outside 0-100, negative counts, scores off their scale."""
+    units = cl.con.execute("""
+        SELECT DISTINCT i.indicator_id, i.unit FROM _diff d JOIN indicators i
+        ON i.valid_to IS NULL AND i.indicator_id = d.indicator_id""").fetchall()
+    bounds = [(i, *_unit_bounds(u)) for i, u in units]
+    bounds = [b for b in bounds if b[1] is not None or b[2] is not None]
+    if not bounds:
+        return
+    cl.con.register("_bounds", pa.table({
+        "i": [b[0] for b in bounds], "lo": [b[1] for b in bounds], "hi": [b[2] for b in bounds],
+        "what": [b[3] for b in bounds]}))
+    cl.con.execute("""
+        CREATE OR REPLACE TEMP TABLE _implausible AS SELECT d.rec, d.value, b.what FROM _diff d
+        JOIN _bounds b ON b.i = d.indicator_id WHERE d.status <> 'unchanged'
+        AND (d.value < b.lo OR d.value > b.hi)""")
+    cl.con.unregister("_bounds")
+    for (what,) in cl.con.execute("SELECT DISTINCT what FROM _implausible").fetchall():
+        cl.flag("what = ?", "value", f"implausible value for {what}; check it", severity=WARNING,
+                value_col="value", params=[what], table="_implausible")
+
+
+def _unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
+    text = (unit or "").lower()
+    scale = re.search(r"(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)", text)
+    if scale:
+        lo, hi = (float(x.replace(",", ".")) for x in scale.groups())
+        return lo, hi, f"a score on the scale {scale.group(0)}"
+    if "%" in text or re.search(r"percent|prosent|procent|share|andel", text):
+        return 0.0, 100.0, "a percentage (0-100)"
+    if re.search(r"count|number|persons|people|antall|antal|personer|partners|members", text):
+        return 0.0, None, "a count (never negative)"
+    return None, None, ""
+
+
+def check_outliers(cl: Cleaner) -> None:
+    """Warn when a new or changed value lies far from the rest of its series.
+
+    Leave-one-out: the value is compared with the mean and standard deviation of
+    the series' *other* current values (at least OUTLIER_MIN_POINTS of them), and
+    must be both more than OUTLIER_SD deviations and more than a factor
+    OUTLIER_FACTOR away: a first year far below a plateau is history, 530 for 53
+    is a typo.
+    """
+    cl.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _outliers AS
+        WITH s AS (
+            SELECT o.partnership_id, o.indicator_id, o.grp, count(*) AS n, sum(o.value) AS s1,
+                   sum(o.value * o.value) AS s2
+            FROM observations o SEMI JOIN (SELECT DISTINCT partnership_id, indicator_id, grp
+                FROM _diff WHERE status <> 'unchanged') k
+                USING (partnership_id, indicator_id, grp)
+            WHERE o.valid_to IS NULL GROUP BY ALL HAVING count(*) > {OUTLIER_MIN_POINTS}),
+        z AS (SELECT d.rec, d.value, (s.s1 - d.value) / (s.n - 1) AS m,
+                     ((s.s2 - d.value * d.value) - (s.s1 - d.value) ^ 2 / (s.n - 1))
+                     / (s.n - 2) AS var
+              FROM _diff d JOIN s USING (partnership_id, indicator_id, grp)
+              WHERE d.status <> 'unchanged')
+        SELECT rec, value, m FROM z WHERE
+            (var > 1e-12 AND abs(value - m) > {OUTLIER_SD} * sqrt(var)
+             AND (m = 0 OR sign(value) <> sign(m) OR value / m > {OUTLIER_FACTOR}
+                  OR value / m < 1.0 / {OUTLIER_FACTOR}))
+            OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0)""")
+    cl.flag("true", "value", "far from the rest of this series (an extra digit or a wrong "
+            "unit?); check it", severity=WARNING, value_col="value", table="_outliers")
+
+
+def check_targets(cl: Cleaner) -> None:
+    """Warn about targets beyond the horizon and baselines that already meet the target."""
+    cl.con.execute("""
+        CREATE OR REPLACE TEMP TABLE _target_checks AS
+        SELECT d.rec, d.target_year, d.baseline,
+               d.target_year > p.start_year + p.horizon_years - 1 AS beyond,
+               p.start_year + p.horizon_years - 1 AS horizon_end,
+               CASE WHEN i.direction = 'higher_is_better' THEN d.baseline >= d.target
+                    ELSE d.baseline <= d.target END AS met
+        FROM _diff d
+        JOIN partnerships p ON p.valid_to IS NULL AND p.partnership_id = d.partnership_id
+        JOIN indicators i ON i.valid_to IS NULL AND i.indicator_id = d.indicator_id
+        WHERE d.status <> 'unchanged'""")
+    cl.flag("beyond", "target_year", "the target year lies after the end of the partnership's "
+            "horizon; it is kept, and progress is measured against it", severity=WARNING,
+            value_col="target_year", table="_target_checks")
+    cl.flag("met", "baseline", "the baseline already meets the target: the status will be "
+            "'achieved' while the value keeps meeting it; is the target right?",
+            severity=WARNING, value_col="baseline", table="_target_checks")
+
+
+def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str],
+                      what: str) -> None:
+    """The same key twice: identical rows are a warning, different values an error."""
+    variants = f"count(DISTINCT ({', '.join(values)}))" if values else "1"
+    first = values[0] if values else None
+    if first and f"{first}_raw" in _typed_columns(cl):
+        first = f"{first}_raw"
+    shown = f"string_agg(({first})::VARCHAR, ' and ' ORDER BY rec)" if first else "''"
+    rows = cl.con.execute(f"""
+        SELECT list(rec ORDER BY rec), {variants}, {shown} FROM _typed WHERE {valid}
+        GROUP BY {", ".join(key)} HAVING count(*) > 1 ORDER BY min(rec) LIMIT 50
+    """).fetchall()
+    cl.duplicates = bool(rows)
+    for recs, n_variants, shown_values in rows:
+        lines = cl.records.lines_of(recs[:10])
+        listed = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
+        if n_variants > 1:
+            cl.report([(recs[-1], shown_values, 1)], "",
+                      f"the same {what} appears on lines {listed} with different values "
+                      f"({shown_values}); keep one line")
+        else:
+            cl.report([(recs[-1], "", 1)], "",
+                      f"the same {what} appears on lines {listed} with the same values; "
+                      "it is imported once", WARNING)
+
+
+def _typed_columns(cl: Cleaner) -> set[str]:
+    return {r[0] for r in cl.con.execute("DESCRIBE _typed").fetchall()}
+
+
+def _create_staged(cl: Cleaner, valid: str, key: list[str], select: str) -> None:
+    dedupe = f"DISTINCT ON ({', '.join(key)})" if cl.duplicates else ""
+    order = f"ORDER BY {', '.join(key)}, rec" if dedupe else ""
+    cl.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _staged AS
+        SELECT {dedupe} {select}, rec FROM _typed t WHERE {valid} {order}""")
+
+
+STAGERS = {
+    "partnerships": stage_partnerships,
+    "indicators": stage_indicators,
+    "targets": stage_targets,
+    "observations": stage_observations,
+    "observations_wide": stage_observations,
+    "events": stage_events,
+    "commentary": stage_commentary,
+}

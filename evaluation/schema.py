@@ -1,0 +1,123 @@
+"""The store's schema, declared once, with migrations by recorded version.
+
+Every entity table is *versioned*: a row is valid from the upload that wrote it
+until the upload that replaced it (`valid_to`, NULL while current). Nothing is
+ever overwritten, so the value history, undo and "the store as of upload N"
+are all plain queries over the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE SEQUENCE upload_seq START 1;
+CREATE SEQUENCE entity_seq START 1;
+CREATE TABLE uploads (
+    upload_id BIGINT PRIMARY KEY,
+    action VARCHAR NOT NULL,            -- import | undo | edit | settings
+    created_at TIMESTAMP NOT NULL,      -- UTC
+    created_by VARCHAR NOT NULL,
+    summary VARCHAR NOT NULL,
+    undoes BIGINT,
+    undone_by BIGINT
+);
+CREATE TABLE upload_files (
+    upload_id BIGINT NOT NULL,
+    position INTEGER NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    n_new BIGINT NOT NULL,
+    n_changed BIGINT NOT NULL,
+    n_unchanged BIGINT NOT NULL
+);
+CREATE TABLE partnerships (
+    partnership_id BIGINT NOT NULL, name VARCHAR NOT NULL, municipality VARCHAR,
+    start_year INTEGER NOT NULL, horizon_years INTEGER NOT NULL, purpose VARCHAR,
+    lead VARCHAR, partners VARCHAR, description VARCHAR,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE indicators (
+    indicator_id BIGINT NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    pillar VARCHAR NOT NULL, unit VARCHAR, direction VARCHAR NOT NULL, description VARCHAR,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE targets (
+    partnership_id BIGINT NOT NULL, indicator_id BIGINT NOT NULL,
+    baseline_year INTEGER NOT NULL, baseline DOUBLE NOT NULL,
+    target_year INTEGER NOT NULL, target DOUBLE NOT NULL,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE observations (
+    partnership_id BIGINT NOT NULL, indicator_id BIGINT NOT NULL, year INTEGER NOT NULL,
+    grp VARCHAR NOT NULL, value DOUBLE NOT NULL, source VARCHAR, note VARCHAR,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE events (
+    partnership_id BIGINT NOT NULL, year INTEGER NOT NULL, event VARCHAR NOT NULL,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE commentary (
+    partnership_id BIGINT NOT NULL, year INTEGER NOT NULL, commentary VARCHAR NOT NULL,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+"""
+
+# Each entry upgrades a store from version i to i + 1 (index 0: empty -> 1).
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A versioned table: what identifies a row, what it holds, what an empty cell keeps."""
+
+    table: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    keep_if_empty: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.key + self.values
+
+
+ENTITIES: dict[str, Entity] = {
+    e.table: e
+    for e in (
+        Entity(
+            "partnerships", ("partnership_id",),
+            ("name", "municipality", "start_year", "horizon_years", "purpose", "lead",
+             "partners", "description"),
+            ("partners", "description"), "partnership",
+        ),
+        Entity(
+            "indicators", ("indicator_id",),
+            ("code", "name", "pillar", "unit", "direction", "description"),
+            ("description",), "indicator",
+        ),
+        Entity(
+            "targets", ("partnership_id", "indicator_id"),
+            ("baseline_year", "baseline", "target_year", "target"), (), "target",
+        ),
+        Entity(
+            "observations", ("partnership_id", "indicator_id", "year", "grp"),
+            ("value", "source", "note"), ("source", "note"), "observation",
+        ),
+        Entity("events", ("partnership_id", "year", "event"), (), (), "event"),
+        Entity("commentary", ("partnership_id", "year"), ("commentary",), (), "commentary"),
+    )
+}
+
+# Tables whose rows refer to a partnership or an indicator by id.
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "targets": ("partnership_id", "indicator_id"),
+    "observations": ("partnership_id", "indicator_id"),
+    "events": ("partnership_id",),
+    "commentary": ("partnership_id",),
+}

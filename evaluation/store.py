@@ -1,0 +1,195 @@
+"""The embedded DuckDB store: where it lives, how to connect, and the schema's upkeep.
+
+DuckDB lets one process write a file at a time and a shared connection is not
+safe across threads (PLATFORM-FACTS.md), so every operation opens its own
+short-lived connection and closes it: the dashboard never locks out the command
+line for longer than one query or one commit, and a busy store is retried for
+a bounded time before the user is told who holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
+from evaluation.schema import MIGRATIONS, SCHEMA_VERSION
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = PROJECT_ROOT / "data" / "evaluation.duckdb"
+LOCK_TIMEOUT = float(os.environ.get("EVALUATION_LOCK_TIMEOUT", "30"))
+
+_write_locks: dict[str, threading.RLock] = {}
+_registry_lock = threading.Lock()
+
+
+def default_path() -> Path:
+    """`EVALUATION_DB` if set, else data/evaluation.duckdb in the project folder."""
+    return Path(os.environ.get("EVALUATION_DB") or DEFAULT_PATH)
+
+
+def read_only_mode() -> bool:
+    """True when `EVALUATION_READ_ONLY` turns every write path off (a public screen)."""
+    return os.environ.get("EVALUATION_READ_ONLY", "").strip().lower() in ("1", "true", "yes")
+
+
+class Store:
+    """A DuckDB file plus the rules for using it safely from threads and processes."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool | None = None,
+                 lock_timeout: float | None = None) -> None:
+        self.path = Path(path) if path else default_path()
+        self.read_only = read_only_mode() if read_only is None else read_only
+        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        key = str(self.path.resolve())
+        with _registry_lock:
+            self._write_lock = _write_locks.setdefault(key, threading.RLock())
+        self._key = key
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def fingerprint(self) -> tuple[int, ...]:
+        """Changes whenever the file or its write-ahead log changes; cheap (no connection)."""
+        parts: list[int] = []
+        for p in (self.path, Path(f"{self.path}.wal")):
+            try:
+                st = p.stat()
+                parts += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                parts += [0, 0]
+        return tuple(parts)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to an up-to-date schema; closed on exit."""
+        con = self._open()
+        try:
+            self._migrate(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        if self.read_only:
+            raise PermissionDenied(
+                "This dashboard runs in read-only mode (EVALUATION_READ_ONLY), so nothing "
+                "can be changed here.", "Read-only")
+        with self._write_lock, self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            try:
+                con.execute("COMMIT")
+            except duckdb.Error as e:
+                raise _store_error(self.path, e) from e
+
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            return _recorded_version(con)
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as e:
+                if not _is_lock_error(e):
+                    raise _store_error(self.path, e) from e
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(_busy_message(self.path, e, self.lock_timeout),
+                                         "Store busy") from e
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        with _registry_lock:
+            version = _recorded_version(con)
+            if version > SCHEMA_VERSION:
+                raise EvaluationError(
+                    f"The store {self.path} was written by a newer version of this program "
+                    f"(schema {version}; this program knows up to {SCHEMA_VERSION}). Update the "
+                    "program, or point EVALUATION_DB / --db at another store.",
+                    "Store is newer than this program")
+            if version < SCHEMA_VERSION:
+                _apply_migrations(con, version)
+
+
+def migrate_to(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Bring a store up to `version` exactly (tests build old stores with it)."""
+    _apply_migrations(con, _recorded_version(con), version)
+
+
+def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int,
+                      target: int = SCHEMA_VERSION) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for step in range(current, target):
+            con.execute(MIGRATIONS[step])
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(target)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _recorded_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+        "AND table_schema = 'main'").fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def now_utc() -> datetime:
+    """The time recorded on uploads: UTC, without a time zone (DuckDB TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    text = str(error)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:
+    pid = re.search(r"PID (\d+)", str(error))
+    holder = f" (process {pid.group(1)})" if pid else ""
+    return (
+        f"The store {path} is being written by another program{holder} and stayed busy for "
+        f"{timeout:.0f} s. Wait for that import, undo or report to finish and try again.")
+
+
+def _store_error(path: Path, error: duckdb.Error) -> EvaluationError:
+    text = str(error)
+    if "Permission denied" in text or "Read-only file system" in text:
+        message = (f"Cannot write to the store {path}: permission denied. Check that the "
+                   "file and its folder are writable by this user.")
+    elif "No space left" in text:
+        message = f"Cannot write to the store {path}: the disk is full. Free some space."
+    elif "not a valid DuckDB database" in text or "Failed to read" in text or "serializ" in text:
+        message = (f"{path} is not a store this program can read ({text.splitlines()[0]}). "
+                   "Restore a backup or point EVALUATION_DB / --db at another file.")
+    else:
+        message = f"The store {path} reported an error: {text.splitlines()[0]}"
+    return EvaluationError(message, "Store error")
