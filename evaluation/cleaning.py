@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from evaluation.errors import ERROR, WARNING, Problem
@@ -30,6 +29,7 @@ _THOUSANDS = {
     ",": re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?"),
     ".": re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?"),
 }
+_YEAR = re.compile(r"(\d{4})(?:[.,]0+)?")
 MAX_LISTED = 50
 
 
@@ -75,42 +75,95 @@ class Cleaner:
     def file(self) -> str:
         return self.records.file.name
 
-    def build(self, columns: Iterable[str], numbers: Iterable[str] = (),
-              years: Iterable[str] = (), refs: Iterable[Ref] = ()) -> None:
-        """Create `_typed` in one pass: `<col>_raw` text for every column, typed years and
-        numbers (fast path), and the ids of referenced partnerships and indicators."""
-        columns, refs = list(columns), list(refs)
-        self._numbers, self._years = list(numbers), list(years)
+    def build(self, columns: Iterable[str], *, numbers: Iterable[str] = (),
+              years: Iterable[str] = (), refs: Iterable[Ref] = (),
+              words: dict[str, tuple[dict[str, str], str]] | None = None,
+              keys: Iterable[str] = ()) -> None:
+        """Create `_typed`: `<col>_raw` (clean text) for every column plus typed values.
+
+        Columns with few distinct values (names, codes, years, words, groups) are
+        mapped once per distinct value in Python, which gives Unicode-aware
+        trimming and case-insensitive matching for the price of a join; numbers
+        go through DuckDB's cast, with `parse_number` for what it cannot read.
+        """
+        columns, refs, words = list(columns), list(refs), dict(words or {})
+        self._numbers = [c for c in numbers if c in self.positions]
+        mappers: dict[str, Callable[[str], tuple[str | None, object]]] = {}
+        for col in years:
+            mappers[col] = lambda t: (clean_text(t), parse_year(t))
+        for ref in refs:
+            mappers[ref.column] = self._name_mapper(ref)
+        for col, (mapping, _) in words.items():
+            mappers[col] = lambda t, m=mapping: (clean_text(t), m.get(normalise_word(t)))
+        for col in keys:
+            mappers[col] = lambda t: (clean_text(t), None)
         self.con.register("_raw", self.records.table)
-        texts = ["rec"]
+        selects, joins = ["r.rec"], []
+        typed_names = {r.column: r.id_column for r in refs}
         for col in columns:
             pos = self.positions.get(col)
-            text = f"nullif(trim(c{pos}, ' \t\u00a0'), '')" if pos is not None else "NULL"
-            texts.append(f"{text}::VARCHAR AS {col}_raw")
+            typed = typed_names.get(col, col)
+            if pos is None:
+                selects.append(f"NULL::VARCHAR AS {col}_raw")
+                if col in mappers and col not in keys:
+                    selects.append(f"NULL AS {typed}")
+            elif col in mappers:
+                as_int = col in years or col in typed_names
+                self._register_map(col, pos, mappers[col], pa.int64() if as_int else pa.string())
+                joins.append(f"LEFT JOIN _map_{col} m_{col} ON r.c{pos} = m_{col}.raw")
+                selects.append(f"m_{col}.clean AS {col}_raw")
+                if col not in keys:
+                    selects.append(f"m_{col}.typed AS {typed}")
+            elif col in self._numbers:
+                selects.append(f"nullif(r.c{pos}, '') AS {col}_raw")
+            else:
+                selects.append(f"nullif(trim(r.c{pos}), '') AS {col}_raw")
         decimal_comma = self._decimal_comma()
-        typed = [_year_sql(c) for c in self._years]
-        typed += [_number_sql(c, decimal_comma) for c in self._numbers]
-        typed += [f"{r.alias}.id AS {r.id_column}" for r in refs]
-        joins = "".join(
-            f" LEFT JOIN (SELECT {r.id_column} AS id, lower({r.name_column}) AS k FROM {r.table}"
-            f" WHERE valid_to IS NULL) {r.alias} ON lower(t.{r.column}_raw) = {r.alias}.k"
-            for r in refs)
+        selects += [_number_sql(c, decimal_comma) for c in self._numbers]
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _typed AS
-            SELECT t.*{"".join(", " + x for x in typed)}
-            FROM (SELECT {", ".join(texts)} FROM _raw) t {joins}
+            SELECT * FROM (SELECT {", ".join(selects)} FROM _raw r {" ".join(joins)})
             WHERE NOT ({_blank(columns)})
         """)
         self.con.unregister("_raw")
-        for col in self._years:
-            self.flag(f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
-                      f"is not a year: write four digits between {MIN_YEAR} and {MAX_YEAR}, "
-                      "e.g. 2019", value_col=f"{col}_raw")
+        for col in mappers:
+            self.con.unregister(f"_map_{col}")
+        self._report_typed(years, refs, words)
         for col in self._numbers:
             self._fix_slow_numbers(col, decimal_comma)
+
+    def _name_mapper(self, ref: Ref) -> Callable[[str], tuple[str | None, object]]:
+        rows = self.con.execute(
+            f"SELECT {ref.id_column}, {ref.name_column} FROM {ref.table} WHERE valid_to IS NULL"
+        ).fetchall()
+        ids = {name_key(name): i for i, name in rows}
+        return lambda t: (clean_text(t), ids.get(name_key(t)))
+
+    def _register_map(self, col: str, pos: int, mapper: Callable,
+                      typed_type: pa.DataType) -> None:
+        """`_map_<col>`: each distinct cell text -> (clean text, typed value)."""
+        distinct = self.con.execute(
+            f"SELECT DISTINCT c{pos} FROM _raw WHERE c{pos} <> ''").fetchall()
+        raws = [r[0] for r in distinct]
+        mapped = [mapper(r) for r in raws]
+        self.con.register(f"_map_{col}", pa.table({
+            "raw": pa.array(raws, pa.string()),
+            "clean": pa.array([m[0] for m in mapped], pa.string()),
+            "typed": pa.array([m[1] for m in mapped], typed_type)}))
+
+    def _report_typed(self, years: Iterable[str], refs: list[Ref],
+                      words: dict[str, tuple[dict[str, str], str]]) -> None:
+        for col in years:
+            if col in self.positions:
+                self.flag(f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
+                          f"is not a year: write four digits between {MIN_YEAR} and "
+                          f"{MAX_YEAR}, e.g. 2019", value_col=f"{col}_raw")
         for ref in refs:
-            if ref.must_exist:
+            if ref.must_exist and ref.column in self.positions:
                 self._report_unknown(ref)
+        for col, (mapping, what) in words.items():
+            if col in self.positions:
+                self._report_words(col, sorted(set(mapping.values())), what)
 
     def _report_unknown(self, ref: Ref) -> None:
         rows = self.con.execute(f"""
@@ -128,6 +181,15 @@ class Cleaner:
                 self.file, line, ref.column, name,
                 f"unknown {ref.column} '{name}'{suggest(name, known)}: check the spelling, or "
                 f"add it with a {ref.table} file first{more}"))
+
+    def _report_words(self, col: str, choices: list[str], what: str) -> None:
+        rows = self.con.execute(
+            f"SELECT DISTINCT {col}_raw FROM _typed WHERE {col}_raw IS NOT NULL AND {col} IS NULL"
+        ).fetchall()
+        for (word,) in rows:
+            self.flag(f"{col}_raw = ?", col,
+                      f"unknown {what} '{word}'{suggest(word, choices)}; use one of: "
+                      f"{', '.join(choices)}", params=[word], value_col=f"{col}_raw")
 
     def _decimal_comma(self) -> bool:
         """Files from Nordic Excel use ';' and decimal commas; decided once per file."""
@@ -147,6 +209,11 @@ class Cleaner:
             self._fix_numbers(col, slow, decimal_comma)
 
     def _fix_numbers(self, col: str, rows: list[tuple[int, str]], decimal_comma: bool) -> None:
+        blank = [r for r, text in rows if not text.strip()]
+        if blank:
+            self.con.execute(
+                f"UPDATE _typed SET {col}_raw = NULL WHERE rec IN ({','.join(map(str, blank))})")
+            rows = [(r, text) for r, text in rows if text.strip()]
         fixed = [(r, parse_number(text, decimal_comma)) for r, text in rows]
         table = pa.table({"r": [r for r, _ in fixed], "v": [v for _, v in fixed]})
         self.con.register("_fixed", table)
@@ -169,24 +236,6 @@ class Cleaner:
             "for missing" + ("; '-' is ambiguous: write 0 for nothing" if any(
                 t.strip() in ("-", "–", "—") for _, t in rows) else ""),
             value_col=f"{col}_raw")
-
-    def word(self, col: str, words: dict[str, str], what: str) -> None:
-        """Map a controlled word (pillar, direction) through `words`; unknown is an error."""
-        raw = self.con.execute(f"SELECT DISTINCT {col}_raw FROM _typed WHERE {col}_raw IS NOT NULL"
-                               ).fetchall()
-        mapping = pd.DataFrame(
-            {"w": [r[0] for r in raw],
-             "m": [words.get(normalise_word(r[0])) for r in raw]}, dtype="object")
-        self.con.execute(f"ALTER TABLE _typed ADD COLUMN {col} VARCHAR")
-        self.con.register("_words", mapping)
-        self.con.execute(f"UPDATE _typed SET {col} = m FROM _words WHERE {col}_raw = w")
-        self.con.unregister("_words")
-        choices = sorted(set(words.values()))
-        for (word,) in raw:
-            if words.get(normalise_word(word)) is None:
-                self.flag(f"{col}_raw = ?", col,
-                          f"unknown {what} '{word}'{suggest(word, choices)}; use one of: "
-                          f"{', '.join(choices)}", params=[word], value_col=f"{col}_raw")
 
     def required(self, columns: Iterable[str]) -> None:
         for col in columns:
@@ -240,12 +289,22 @@ PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name")
 INDICATOR = Ref("indicator", "indicators", "indicator_id", "code")
 
 
-def _year_sql(col: str) -> str:
-    raw = f"{col}_raw"
-    as_int = (f"coalesce(try_cast({raw} AS INTEGER), CASE WHEN try_cast({raw} AS DOUBLE) = "
-              f"round(try_cast({raw} AS DOUBLE)) THEN try_cast(try_cast({raw} AS DOUBLE) AS "
-              "INTEGER) END)")
-    return f"CASE WHEN {as_int} BETWEEN {MIN_YEAR} AND {MAX_YEAR} THEN {as_int} END AS {col}"
+def clean_text(text: str) -> str | None:
+    """Trimmed, with runs of whitespace (non-breaking spaces too) as one space; None if empty."""
+    cleaned = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return cleaned or None
+
+
+def name_key(text: str) -> str:
+    """How names and codes are matched: ignoring case and surrounding spaces."""
+    return (clean_text(text) or "").casefold()
+
+
+def parse_year(text: str) -> int | None:
+    """A calendar year written as 2019 (or 2019.0 by a spreadsheet), else None."""
+    match = _YEAR.fullmatch(text.strip())
+    year = int(match.group(1)) if match else None
+    return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
 
 
 def _number_sql(col: str, decimal_comma: bool) -> str:

@@ -125,7 +125,7 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
         with store.transaction() as con:
             upload_id = begin_upload(con, "import", user, "")
             for tf in texts:
-                report, found = _import_file(con, tf, upload_id, tf.name in exact)
+                report, found = _import_file(con, tf, upload_id, tf.name in exact, not commit)
                 reports.append(report)
                 problems.extend(found)
             result["same_as"] = _same_as(con, texts)
@@ -147,7 +147,7 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
 
 
 def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int,
-                 exact: bool) -> tuple[FileReport, list[Problem]]:
+                 exact: bool, with_preview: bool) -> tuple[FileReport, list[Problem]]:
     kind = tf.match.kind.name
     records = parse_records(tf, exact=exact)
     positions = dict(tf.match.positions)
@@ -159,18 +159,18 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int,
                                    "column not used by this file kind; it is ignored", "warning"))
     rules.STAGERS[kind](cl)
     entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
-    rows = con.execute("SELECT count(DISTINCT rec) FROM _typed").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     if kind.startswith("observations"):
         _check_cross_file(cl, upload_id)
     counts = apply_staged(con, entity, "_staged", upload_id)
     if kind.startswith("observations"):
         rules.check_plausible(cl)
-        rules.check_outliers(cl)
+        rules.check_outliers(cl, upload_id)
     if kind == "targets":
         rules.check_targets(cl)
     if kind.startswith("observations"):
         rows = counts.new + counts.changed + counts.unchanged + _empty_values(con)
-    preview = _preview(con, entity)
+    preview = _preview(con, entity) if with_preview else pd.DataFrame()
     report = FileReport(tf.name, kind, tf.sha256, tf.encoding, tf.delimiter, int(rows),
                         counts.new, counts.changed, counts.unchanged, preview)
     return report, cl.problems

@@ -55,10 +55,9 @@ def stage_partnerships(cl: Cleaner) -> None:
 
 def stage_indicators(cl: Cleaner) -> None:
     cols = ["indicator", "name", "pillar", "unit", "direction", "description"]
-    cl.build(cols, refs=[NEW_INDICATOR])
+    cl.build(cols, refs=[NEW_INDICATOR], words={
+        "pillar": (PILLAR_WORDS, "pillar"), "direction": (DIRECTION_WORDS, "direction")})
     cl.required(["indicator", "name", "pillar", "direction"])
-    cl.word("pillar", PILLAR_WORDS, "pillar")
-    cl.word("direction", DIRECTION_WORDS, "direction")
     cl.flag("unit_raw IS NULL AND indicator_raw IS NOT NULL", "unit",
             "unit is empty: charts and reports will show no unit (e.g. %, count, persons)",
             severity=WARNING)
@@ -92,11 +91,12 @@ def stage_targets(cl: Cleaner) -> None:
 
 def stage_observations(cl: Cleaner) -> None:
     cols = ["partnership", "indicator", "year", "value", "group", "source", "note"]
-    cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR])
+    cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR],
+             keys=["group"])
     cl.required(["partnership", "indicator", "year"])
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
              "AND value IS NOT NULL")
-    key = ["partnership_id", "indicator_id", "year", "coalesce(group_raw, '')"]
+    key = ["partnership_id", "indicator_id", "year", "group_raw"]
     _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
     _create_staged(cl, valid, key, "partnership_id, indicator_id, year, "
                    "coalesce(group_raw, '') AS grp, value, source_raw AS source, note_raw AS note")
@@ -180,7 +180,7 @@ def _unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
     return None, None, ""
 
 
-def check_outliers(cl: Cleaner) -> None:
+def check_outliers(cl: Cleaner, upload_id: int) -> None:
     """Warn when a new or changed value lies far from the rest of its series.
 
     Leave-one-out: the value is compared with the mean and standard deviation of
@@ -191,19 +191,20 @@ def check_outliers(cl: Cleaner) -> None:
     """
     cl.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _outliers AS
-        WITH s AS (
-            SELECT o.partnership_id, o.indicator_id, o.grp, count(*) AS n, sum(o.value) AS s1,
-                   sum(o.value * o.value) AS s2
-            FROM observations o SEMI JOIN (SELECT DISTINCT partnership_id, indicator_id, grp
-                FROM _diff WHERE status <> 'unchanged') k
-                USING (partnership_id, indicator_id, grp)
-            WHERE o.valid_to IS NULL GROUP BY ALL HAVING count(*) > {OUTLIER_MIN_POINTS}),
-        z AS (SELECT d.rec, d.value, (s.s1 - d.value) / (s.n - 1) AS m,
-                     ((s.s2 - d.value * d.value) - (s.s1 - d.value) ^ 2 / (s.n - 1))
-                     / (s.n - 2) AS var
-              FROM _diff d JOIN s USING (partnership_id, indicator_id, grp)
-              WHERE d.status <> 'unchanged')
-        SELECT rec, value, m FROM z WHERE
+        WITH fresh AS (SELECT partnership_id AS p, indicator_id AS i, hash(grp) AS g, value, rec
+                       FROM _diff WHERE status <> 'unchanged'),
+        earlier AS (SELECT o.partnership_id AS p, o.indicator_id AS i, hash(o.grp) AS g, o.value
+                    FROM observations o WHERE o.valid_to IS NULL
+                    AND o.valid_from <> {int(upload_id)}),
+        s AS (SELECT p, i, g, count(*) AS n, sum(value) AS s1, sum(value * value) AS s2 FROM (
+                SELECT p, i, g, value FROM fresh
+                UNION ALL SELECT e.* FROM earlier e SEMI JOIN fresh f USING (p, i, g))
+              GROUP BY ALL HAVING count(*) > {OUTLIER_MIN_POINTS}),
+        loo AS (SELECT f.rec, f.value, (s.s1 - f.value) / (s.n - 1) AS m,
+                       ((s.s2 - f.value * f.value) - (s.s1 - f.value) ^ 2 / (s.n - 1))
+                       / (s.n - 2) AS var
+                FROM fresh f JOIN s USING (p, i, g))
+        SELECT rec, value, m FROM loo WHERE
             (var > 1e-12 AND abs(value - m) > {OUTLIER_SD} * sqrt(var)
              AND (m = 0 OR sign(value) <> sign(m) OR value / m > {OUTLIER_FACTOR}
                   OR value / m < 1.0 / {OUTLIER_FACTOR}))
@@ -235,17 +236,41 @@ def check_targets(cl: Cleaner) -> None:
 
 def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str],
                       what: str) -> None:
-    """The same key twice: identical rows are a warning, different values an error."""
-    variants = f"count(DISTINCT ({', '.join(values)}))" if values else "1"
+    """The same key twice: identical rows are a warning, different values an error.
+
+    A plain GROUP BY finds the repeated keys (cheap on a million rows); lines and
+    values are gathered only for those.
+    """
+    # A hash count first: cheap, and a (vanishingly rare) collision only costs the exact check.
+    collided = cl.con.execute(f"""
+        SELECT count(*) - count(DISTINCT hash({", ".join(key)})) FROM _typed WHERE {valid}
+    """).fetchone()[0]
+    duplicated = collided and cl.con.execute(f"""
+        SELECT count(*) FROM (SELECT {", ".join(key)} FROM _typed WHERE {valid}
+                              GROUP BY ALL HAVING count(*) > 1)""").fetchone()[0]
+    cl.duplicates = bool(duplicated)
+    if not duplicated:
+        return
+    keys = ", ".join(f"{k} AS _k{i}" for i, k in enumerate(key))
+    on = " AND ".join(f"t._k{i} IS NOT DISTINCT FROM d._k{i}" for i in range(len(key)))
+    cl.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _keyed AS
+        SELECT rec, {keys}{"".join(f", {v} AS _v{i}" for i, v in enumerate(values))}
+        FROM _typed WHERE {valid}""")
+    groups = ", ".join(f"_k{i}" for i in range(len(key)))
     first = values[0] if values else None
     if first and f"{first}_raw" in _typed_columns(cl):
         first = f"{first}_raw"
-    shown = f"string_agg(({first})::VARCHAR, ' and ' ORDER BY rec)" if first else "''"
+    variants = ("count(DISTINCT (" + ", ".join(f"t._v{i}" for i in range(len(values))) + "))"
+                if values else "1")
+    shown = (f"string_agg((SELECT {first} FROM _typed x WHERE x.rec = t.rec)::VARCHAR, "
+             "' and ' ORDER BY t.rec)" if first else "''")
     rows = cl.con.execute(f"""
-        SELECT list(rec ORDER BY rec), {variants}, {shown} FROM _typed WHERE {valid}
-        GROUP BY {", ".join(key)} HAVING count(*) > 1 ORDER BY min(rec) LIMIT 50
-    """).fetchall()
-    cl.duplicates = bool(rows)
+        WITH d AS (SELECT {groups} FROM _keyed GROUP BY ALL HAVING count(*) > 1
+                   ORDER BY min(rec) LIMIT 50)
+        SELECT list(t.rec ORDER BY t.rec), {variants}, {shown}
+        FROM _keyed t JOIN d ON {on} GROUP BY {", ".join(f"t._k{i}" for i in range(len(key)))}
+        ORDER BY min(t.rec)""").fetchall()
     for recs, n_variants, shown_values in rows:
         lines = cl.records.lines_of(recs[:10])
         listed = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
@@ -264,11 +289,17 @@ def _typed_columns(cl: Cleaner) -> set[str]:
 
 
 def _create_staged(cl: Cleaner, valid: str, key: list[str], select: str) -> None:
-    dedupe = f"DISTINCT ON ({', '.join(key)})" if cl.duplicates else ""
-    order = f"ORDER BY {', '.join(key)}, rec" if dedupe else ""
-    cl.con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _staged AS
-        SELECT {dedupe} {select}, rec FROM _typed t WHERE {valid} {order}""")
+    """`_staged`: the valid rows in the entity's columns, one per key (a view when the
+    file has no repeated keys, so a million rows are not copied once more)."""
+    cl.con.execute("DROP VIEW IF EXISTS _staged")
+    cl.con.execute("DROP TABLE IF EXISTS _staged")
+    if cl.duplicates:
+        cl.con.execute(f"""
+            CREATE TEMP TABLE _staged AS SELECT DISTINCT ON ({', '.join(key)}) {select}, rec
+            FROM _typed t WHERE {valid} ORDER BY {', '.join(key)}, rec""")
+    else:
+        cl.con.execute(f"CREATE TEMP VIEW _staged AS SELECT {select}, rec FROM _typed t "
+                       f"WHERE {valid}")
 
 
 STAGERS = {

@@ -73,10 +73,10 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=tf.delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=True, ignore_empty_lines=True,
+                newlines_in_values=b'"' in body, ignore_empty_lines=True,
                 invalid_row_handler=lambda row: rejected.append(1) or "skip",
             ),
             convert_options=pacsv.ConvertOptions(
