@@ -75,21 +75,22 @@ def apply_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str,
                      c.{entity.key[0]} IS NULL AS _is_new, s.rec AS rec
               FROM {staged} s LEFT JOIN {entity.table} c ON c.valid_to IS NULL AND {join}) m
     """)
-    key_match = " AND ".join(f"t.{k} = d.{k}" for k in entity.key)
-    con.execute(f"""
-        UPDATE {entity.table} t SET valid_to = ? FROM _diff d
-        WHERE t.valid_to IS NULL AND d.status = 'changed' AND {key_match}
-    """, [upload_id])
-    cols = ", ".join(entity.columns)
-    con.execute(f"""
-        INSERT INTO {entity.table} ({cols}, valid_from, valid_to)
-        SELECT {cols}, ?, NULL FROM _diff WHERE status <> 'unchanged'
-    """, [upload_id])
-    row = con.execute("""
+    counts = Counts(*(int(x) for x in con.execute("""
         SELECT count(*) FILTER (status = 'new'), count(*) FILTER (status = 'changed'),
-               count(*) FILTER (status = 'unchanged') FROM _diff
-    """).fetchone()
-    return Counts(*(int(x) for x in row))
+               count(*) FILTER (status = 'unchanged') FROM _diff""").fetchone()))
+    if counts.changed:
+        key_match = " AND ".join(f"t.{k} = d.{k}" for k in entity.key)
+        con.execute(f"""
+            UPDATE {entity.table} t SET valid_to = ? FROM _diff d
+            WHERE t.valid_to IS NULL AND d.status = 'changed' AND {key_match}
+        """, [upload_id])
+    if counts.new or counts.changed:
+        cols = ", ".join(entity.columns)
+        con.execute(f"""
+            INSERT INTO {entity.table} ({cols}, valid_from, valid_to)
+            SELECT {cols}, ?, NULL FROM _diff WHERE status <> 'unchanged'
+        """, [upload_id])
+    return counts
 
 
 def undo_upload(store: Store, upload_id: int, user: str) -> int:

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from evaluation import rules
+from evaluation.checks import check_values
 from evaluation.cleaning import Cleaner
 from evaluation.errors import ERROR, EvaluationError, Problem
 from evaluation.formats import DEPENDENCY_ORDER, KINDS
@@ -164,8 +165,7 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int,
         _check_cross_file(cl, upload_id)
     counts = apply_staged(con, entity, "_staged", upload_id)
     if kind.startswith("observations"):
-        rules.check_plausible(cl)
-        rules.check_outliers(cl, upload_id)
+        check_values(cl, upload_id)
     if kind == "targets":
         rules.check_targets(cl)
     if kind.startswith("observations"):

@@ -8,12 +8,11 @@ run after the rows are applied, on `_diff`, inside the same transaction.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evaluation.checks import summarise_series
 from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref
 from evaluation.errors import WARNING
 from evaluation.formats import DIRECTION_WORDS, PILLAR_WORDS
@@ -21,9 +20,6 @@ from evaluation.staging import Records
 
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
 NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
-OUTLIER_SD = 4.0
-OUTLIER_FACTOR = 3.0
-OUTLIER_MIN_POINTS = 5
 
 
 def stage_partnerships(cl: Cleaner) -> None:
@@ -97,9 +93,12 @@ def stage_observations(cl: Cleaner) -> None:
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
              "AND value IS NOT NULL")
     key = ["partnership_id", "indicator_id", "year", "group_raw"]
-    _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
+    if summarise_series(cl, "_typed", valid, "coalesce(group_raw, '')"):
+        _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
     _create_staged(cl, valid, key, "partnership_id, indicator_id, year, "
                    "coalesce(group_raw, '') AS grp, value, source_raw AS source, note_raw AS note")
+    if cl.duplicates:  # count each key once in the series summary
+        summarise_series(cl, "_staged", "true", "grp")
 
 
 def stage_events(cl: Cleaner) -> None:
@@ -143,74 +142,6 @@ def wide_to_long(records: Records, year_columns: dict[int, int],
     result = Records(long, records.file, records.problems, records._lines, source_rows,
                      source_columns)
     return result, {c: i for i, c in enumerate([*keep, "year", "value"])}
-
-
-def check_plausible(cl: Cleaner) -> None:
-    """Warn about percentages outside 0-100, negative counts, scores off their scale."""
-    units = cl.con.execute("""
-        SELECT DISTINCT i.indicator_id, i.unit FROM _diff d JOIN indicators i
-        ON i.valid_to IS NULL AND i.indicator_id = d.indicator_id""").fetchall()
-    bounds = [(i, *_unit_bounds(u)) for i, u in units]
-    bounds = [b for b in bounds if b[1] is not None or b[2] is not None]
-    if not bounds:
-        return
-    cl.con.register("_bounds", pa.table({
-        "i": [b[0] for b in bounds], "lo": [b[1] for b in bounds], "hi": [b[2] for b in bounds],
-        "what": [b[3] for b in bounds]}))
-    cl.con.execute("""
-        CREATE OR REPLACE TEMP TABLE _implausible AS SELECT d.rec, d.value, b.what FROM _diff d
-        JOIN _bounds b ON b.i = d.indicator_id WHERE d.status <> 'unchanged'
-        AND (d.value < b.lo OR d.value > b.hi)""")
-    cl.con.unregister("_bounds")
-    for (what,) in cl.con.execute("SELECT DISTINCT what FROM _implausible").fetchall():
-        cl.flag("what = ?", "value", f"implausible value for {what}; check it", severity=WARNING,
-                value_col="value", params=[what], table="_implausible")
-
-
-def _unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
-    text = (unit or "").lower()
-    scale = re.search(r"(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)", text)
-    if scale:
-        lo, hi = (float(x.replace(",", ".")) for x in scale.groups())
-        return lo, hi, f"a score on the scale {scale.group(0)}"
-    if "%" in text or re.search(r"percent|prosent|procent|share|andel", text):
-        return 0.0, 100.0, "a percentage (0-100)"
-    if re.search(r"count|number|persons|people|antall|antal|personer|partners|members", text):
-        return 0.0, None, "a count (never negative)"
-    return None, None, ""
-
-
-def check_outliers(cl: Cleaner, upload_id: int) -> None:
-    """Warn when a new or changed value lies far from the rest of its series.
-
-    Leave-one-out: the value is compared with the mean and standard deviation of
-    the series' *other* current values (at least OUTLIER_MIN_POINTS of them), and
-    must be both more than OUTLIER_SD deviations and more than a factor
-    OUTLIER_FACTOR away: a first year far below a plateau is history, 530 for 53
-    is a typo.
-    """
-    cl.con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _outliers AS
-        WITH fresh AS (SELECT partnership_id AS p, indicator_id AS i, hash(grp) AS g, value, rec
-                       FROM _diff WHERE status <> 'unchanged'),
-        earlier AS (SELECT o.partnership_id AS p, o.indicator_id AS i, hash(o.grp) AS g, o.value
-                    FROM observations o WHERE o.valid_to IS NULL
-                    AND o.valid_from <> {int(upload_id)}),
-        s AS (SELECT p, i, g, count(*) AS n, sum(value) AS s1, sum(value * value) AS s2 FROM (
-                SELECT p, i, g, value FROM fresh
-                UNION ALL SELECT e.* FROM earlier e SEMI JOIN fresh f USING (p, i, g))
-              GROUP BY ALL HAVING count(*) > {OUTLIER_MIN_POINTS}),
-        loo AS (SELECT f.rec, f.value, (s.s1 - f.value) / (s.n - 1) AS m,
-                       ((s.s2 - f.value * f.value) - (s.s1 - f.value) ^ 2 / (s.n - 1))
-                       / (s.n - 2) AS var
-                FROM fresh f JOIN s USING (p, i, g))
-        SELECT rec, value, m FROM loo WHERE
-            (var > 1e-12 AND abs(value - m) > {OUTLIER_SD} * sqrt(var)
-             AND (m = 0 OR sign(value) <> sign(m) OR value / m > {OUTLIER_FACTOR}
-                  OR value / m < 1.0 / {OUTLIER_FACTOR}))
-            OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0)""")
-    cl.flag("true", "value", "far from the rest of this series (an extra digit or a wrong "
-            "unit?); check it", severity=WARNING, value_col="value", table="_outliers")
 
 
 def check_targets(cl: Cleaner) -> None:

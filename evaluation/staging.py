@@ -68,15 +68,16 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
     names = [f"c{i}" for i in range(len(tf.header))]
     if exact:
         return _from_scan(tf, names)
-    body = _body(tf)
+    start = _body_start(tf)
+    quoted = tf.data.find(b'"', start) >= 0
     rejected: list[int] = []
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(memoryview(tf.data)[start:])),
             read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=tf.delimiter, quote_char='"', double_quote=True,
-                newlines_in_values=b'"' in body, ignore_empty_lines=True,
+                newlines_in_values=quoted, ignore_empty_lines=True,
                 invalid_row_handler=lambda row: rejected.append(1) or "skip",
             ),
             convert_options=pacsv.ConvertOptions(
@@ -88,27 +89,26 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
         table = None
     if table is None or rejected:
         return _from_scan(tf, names)
-    table = table.append_column("rec", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    table = table.append_column("rec", pa.array(np.arange(table.num_rows, dtype=np.int32)))
     return Records(table, tf)
 
 
-def _body(tf: TextFile) -> bytes:
-    """The bytes after the header line."""
-    data = tf.data
+def _body_start(tf: TextFile) -> int:
+    """Where the bytes after the header line start."""
     pos = 0
     for _ in range(tf.header_line):
-        nl = data.find(b"\n", pos)
+        nl = tf.data.find(b"\n", pos)
         if nl < 0:
-            return b""
+            return len(tf.data)
         pos = nl + 1
-    return data[pos:]
+    return pos
 
 
 def _from_scan(tf: TextFile, names: list[str]) -> Records:
     scan = _scan(tf)
     columns = list(zip(*scan.rows, strict=True)) if scan.rows else [() for _ in names]
     arrays = [pa.array(col, type=pa.string()) for col in columns]
-    arrays.append(pa.array(np.arange(len(scan.rows), dtype=np.int64)))
+    arrays.append(pa.array(np.arange(len(scan.rows), dtype=np.int32)))
     table = pa.Table.from_arrays(arrays, names=[*names, "rec"])
     return Records(table, tf, list(scan.problems), scan.lines)
 
@@ -116,7 +116,7 @@ def _from_scan(tf: TextFile, names: list[str]) -> Records:
 def _scan(tf: TextFile) -> _Scan:
     """Walk the file with Python's csv module: exact lines, ragged rows, bad quoting."""
     width = len(tf.header)
-    text = _body(tf).decode("utf-8", errors="replace")
+    text = tf.data[_body_start(tf):].decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=tf.delimiter)
     lines: list[int] = []
     rows: list[list[str]] = []

@@ -153,12 +153,10 @@ def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int,
 
 
 def _recorded_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
-        "AND table_schema = 'main'").fetchone()[0]
-    if not exists:
-        return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        row = con.execute("SELECT value FROM main.meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return 0  # a new, empty file
     return int(row[0]) if row else 0
 
 
