@@ -90,6 +90,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("No uploads yet.")
         return 0
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
+    uploads["files"] = uploads["files"].map(
+        lambda names: ", ".join(Path(n).name for n in names.split(", ")) if names else "")
     uploads["state"] = uploads["undone_by"].map(
         lambda u: f"undone by {int(u)}" if pd.notna(u) else "")
     shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",

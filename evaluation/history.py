@@ -169,17 +169,21 @@ def _check_references(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     """No current row may point at a partnership or indicator that no longer exists."""
     for table, columns in REFERENCES.items():
         for column in columns:
-            parent = "partnerships" if column == "partnership_id" else "indicators"
+            parent, name = (("partnerships", "name") if column == "partnership_id"
+                            else ("indicators", "code"))
             row = con.execute(f"""
-                SELECT count(*), min(r.valid_from) FROM {table} r WHERE r.valid_to IS NULL
+                SELECT count(*), min(r.valid_from), string_agg(DISTINCT (
+                    SELECT p.{name} FROM {parent} p WHERE p.{column} = r.{column}
+                    ORDER BY p.valid_from DESC LIMIT 1), ', ')
+                FROM {table} r WHERE r.valid_to IS NULL
                 AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.valid_to IS NULL
                                 AND p.{column} = r.{column})
             """).fetchone()
             if row[0]:
                 raise EvaluationError(
-                    f"Upload {upload_id} cannot be undone: it added {parent} that {row[0]} "
-                    f"{table} from upload {row[1]} still use. Undo upload {row[1]} first.",
-                    "Undo refused")
+                    f"Upload {upload_id} cannot be undone: it added {parent[:-1]} '{row[2]}', "
+                    f"which {row[0]} {table} from upload {row[1]} still use. Undo upload "
+                    f"{row[1]} first.", "Undo refused")
 
 
 def list_uploads(store: Store) -> pd.DataFrame:

@@ -70,6 +70,8 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
         return _from_scan(tf, names)
     start = _body_start(tf)
     quoted = tf.data.find(b'"', start) >= 0
+    if quoted and tf.data.count(b'"', start) % 2:
+        return _from_scan(tf, names)  # a quote may never close: find where, exactly
     rejected: list[int] = []
     try:
         table = pacsv.read_csv(
@@ -121,7 +123,7 @@ def _scan(tf: TextFile) -> _Scan:
     lines: list[int] = []
     rows: list[list[str]] = []
     problems: list[Problem] = []
-    previous_end = 0
+    previous_end, last_span = 0, 0
     while True:
         start = previous_end + 1 + tf.header_line
         try:
@@ -133,6 +135,7 @@ def _scan(tf: TextFile) -> _Scan:
             problems.append(Problem(tf.name, start, "", "", message, ERROR))
             break
         end = reader.line_num
+        last_span = end - previous_end
         if row:
             fitted, message = _fit(row, width, end - previous_end)
             if fitted is None:
@@ -141,6 +144,12 @@ def _scan(tf: TextFile) -> _Scan:
                 lines.append(start)
                 rows.append(fitted)
         previous_end = end
+    if last_span > 1 and rows and lines and lines[-1] == start - last_span and (
+            tf.data.count(b'"', _body_start(tf)) % 2):
+        problems.append(Problem(
+            tf.name, lines.pop(), "", "", "a quote (\") opened on this line is never closed, so "
+            "the rest of the file was read as one cell; close or remove the quote", ERROR))
+        rows.pop()
     return _Scan(np.asarray(lines, dtype=np.int64), rows, problems)
 
 

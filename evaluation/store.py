@@ -105,7 +105,12 @@ class Store:
             return _recorded_version(con)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise EvaluationError(
+                f"Cannot create the folder for the store {self.path}: {e.strerror}. Choose "
+                "another place with EVALUATION_DB or --db.", "Store error") from e
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:

@@ -1,0 +1,52 @@
+"""Shared fixtures: real DuckDB stores in temporary folders, never a mocked database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluation.importer import ImportReport, import_files
+from evaluation.sample import load_sample_data
+from evaluation.schema import ENTITIES
+from evaluation.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An empty store with the current schema."""
+    s = Store(tmp_path / "store.duckdb")
+    s.schema_version()
+    return s
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    load_sample_data(Store(path))
+    return path
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path, sample_template: Path) -> Store:
+    """A fresh copy of the store holding the sample data (upload 1)."""
+    path = tmp_path / "sample.duckdb"
+    shutil.copy(sample_template, path)
+    return Store(path)
+
+
+def dump(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, all versions, in a stable order: for 'nothing changed'."""
+    tables = ["uploads", "upload_files", *ENTITIES]
+    with store.connect() as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+
+def load(store: Store, text: str | bytes, name: str = "upload.csv", *,
+         commit: bool = True, user: str = "tester") -> ImportReport:
+    """Import one file given as text (UTF-8) or bytes."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return import_files(store, [(name, data)], user=user, commit=commit)

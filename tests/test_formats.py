@@ -1,0 +1,51 @@
+"""File kinds, header recognition and the templates users download."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.formats import (
+    KINDS,
+    canonical_column,
+    explain_unrecognised,
+    match_header,
+    suggest,
+    template_csv,
+)
+from tests.conftest import load
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_template_is_recognised_and_imports_cleanly(sample_store, kind):
+    text = template_csv(kind)
+    header = text.splitlines()[0].split(",")
+    assert match_header(header).kind.name == kind
+    report = load(sample_store, text, name=f"{kind}.csv")
+    assert report.ok, [p.format() for p in report.errors]
+
+
+@pytest.mark.parametrize("header, canonical", [
+    ("Partnerskap", "partnership"), ("partnerskab", "partnership"), ("År", "year"),
+    ("aar", "year"), ("Verdi", "value"), ("værdi", "value"), ("Gruppe", "group"),
+    ("kilde", "source"), ("Merknad", "note"), ("note", "note"), (" Indikator ", "indicator"),
+    ("\ufeffpartnership", "partnership"), ("Start year", "start_year"),
+])
+def test_header_aliases(header, canonical):
+    assert canonical_column(header) == canonical
+
+
+def test_wide_header_has_year_columns():
+    match = match_header(["partnership", "indicator", "2016", "2017", "År 2018"])
+    assert match.kind.name == "observations_wide"
+    assert sorted(match.year_columns) == [2016, 2017, 2018]
+
+
+def test_unrecognised_header_names_nearest_kind_and_missing_column():
+    message = explain_unrecognised(["partnership", "indicator", "yaer", "value"])
+    assert "observations" in message and "'year'" in message and "'yaer'" in message
+
+
+def test_suggestions_match_words_not_only_whole_strings():
+    assert "Nettverk friluftsliv Askim" in suggest("Askim frilufsliv",
+                                                   ["Nettverk friluftsliv Askim", "Ungdom"])
+    assert suggest("Oslo", ["Nettverk friluftsliv Askim"]) == ""

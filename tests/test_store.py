@@ -1,0 +1,119 @@
+"""The store: schema versions, migrations, locks held by other processes, bad files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
+from evaluation.schema import MIGRATIONS, SCHEMA_VERSION
+from evaluation.store import Store, migrate_to
+
+
+def test_new_store_gets_the_current_schema(tmp_path):
+    store = Store(tmp_path / "new" / "s.duckdb")
+    assert not store.exists()
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.exists()
+
+
+def test_older_store_is_migrated_on_open_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate_to(con, 1)
+    con.execute("INSERT INTO uploads VALUES (1, 'import', now()::TIMESTAMP, 'a', 's', NULL, NULL)")
+    con.close()
+    store = Store(path)
+    assert store.schema_version() == len(MIGRATIONS) == SCHEMA_VERSION
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+
+
+def test_newer_store_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "new.duckdb"
+    Store(path).schema_version()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(EvaluationError, match="newer version of this program"):
+        Store(path).schema_version()
+
+
+def test_a_file_that_is_not_a_store_gives_a_clear_error(tmp_path):
+    path = tmp_path / "garbage.duckdb"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(EvaluationError) as info:
+        Store(path).schema_version()
+    assert str(path) in info.value.message
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE IF NOT EXISTS held (x INTEGER)")
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def _hold(path: Path, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def test_a_store_locked_by_another_process_is_retried_then_reported(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    Store(path).schema_version()
+    proc = _hold(path, 30)
+    try:
+        start = time.monotonic()
+        with pytest.raises(StoreBusyError, match=rf"process {proc.pid}"):
+            Store(path, lock_timeout=1).schema_version()
+        assert 0.9 < time.monotonic() - start < 10
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_short_lock_is_waited_out(tmp_path):
+    path = tmp_path / "briefly.duckdb"
+    Store(path).schema_version()
+    proc = _hold(path, 1.0)
+    try:
+        assert Store(path, lock_timeout=20).schema_version() == SCHEMA_VERSION
+    finally:
+        proc.wait()
+
+
+def test_read_only_store_refuses_writes(tmp_path):
+    store = Store(tmp_path / "ro.duckdb", read_only=True)
+    with pytest.raises(PermissionDenied), store.transaction():
+        pass
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_an_unwritable_folder_gives_a_clear_error(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(EvaluationError, match="permission denied|Permission"):
+            Store(folder / "s.duckdb").schema_version()
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_store_path_that_cannot_exist_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(EvaluationError, match="Cannot create the folder"):
+        Store(blocker / "s.duckdb").schema_version()
