@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from evaluation.errors import EvaluationError
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
@@ -92,8 +90,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
     uploads["files"] = uploads["files"].map(
         lambda names: ", ".join(Path(n).name for n in names.split(", ")) if names else "")
-    uploads["state"] = uploads["undone_by"].map(
-        lambda u: f"undone by {int(u)}" if pd.notna(u) else "")
     shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
                      "changed", "unchanged", "state", "summary"]]
     print(shown.fillna("").to_string(index=False, max_colwidth=60))

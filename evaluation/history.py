@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
 from evaluation.schema import ENTITIES, REFERENCES, Entity
 from evaluation.store import Store, now_utc
@@ -93,12 +94,13 @@ def apply_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str,
     return counts
 
 
-def undo_upload(store: Store, upload_id: int, user: str) -> int:
+def undo_upload(store: Store, upload_id: int, user: str | Actor) -> int:
     """Restore exactly the state before `upload_id`, as a new upload; return its id.
 
     Refuses (and changes nothing) when a later upload changed the same values
     again or still uses a partnership or indicator the undone upload created.
     """
+    actor = require_write(user, "undo uploads")
     with store.transaction() as con:
         row = con.execute(
             "SELECT action, undone_by, undoes FROM uploads WHERE upload_id = ?",
@@ -111,7 +113,7 @@ def undo_upload(store: Store, upload_id: int, user: str) -> int:
             raise EvaluationError(
                 f"Upload {upload_id} was already undone by upload {undone_by}.", "Already undone")
         label = f"Undo of upload {upload_id}" + (" (redo)" if action == "undo" else "")
-        new_id = begin_upload(con, "undo", user, label, undoes=upload_id)
+        new_id = begin_upload(con, "undo", actor.name, label, undoes=upload_id)
         for entity in reversed(list(ENTITIES.values())):
             _check_undo_conflicts(con, entity, upload_id)
             _revert(con, entity, upload_id, new_id)
@@ -196,7 +198,11 @@ def list_uploads(store: Store) -> pd.DataFrame:
                    coalesce(sum(f.n_new), 0)::BIGINT AS new,
                    coalesce(sum(f.n_changed), 0)::BIGINT AS changed,
                    coalesce(sum(f.n_unchanged), 0)::BIGINT AS unchanged,
-                   u.undoes, u.undone_by
+                   u.undoes, u.undone_by,
+                   CASE WHEN u.undone_by IS NOT NULL THEN 'undone by ' || u.undone_by
+                        WHEN u.undoes IS NOT NULL THEN 'undoes ' || u.undoes
+                        ELSE '' END AS state,
+                   u.undone_by IS NULL AS undoable
             FROM uploads u LEFT JOIN upload_files f USING (upload_id)
             GROUP BY ALL ORDER BY u.upload_id DESC
         """).df()

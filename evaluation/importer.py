@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from evaluation import rules
+from evaluation.access import Actor, as_actor, require_write
 from evaluation.checks import check_values
 from evaluation.cleaning import Cleaner
 from evaluation.errors import ERROR, EvaluationError, Problem
@@ -26,6 +27,7 @@ from evaluation.store import Store
 from evaluation.textfile import FileProblem, TextFile, read_text_file
 
 PREVIEW_ROWS = 500
+MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
 _ENTITY_OF = {"observations_wide": "observations"}
 
 
@@ -97,13 +99,17 @@ class _Discard(Exception):
     """Leaves the transaction by rolling back (preview, errors, nothing to change)."""
 
 
-def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str,
+def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str | Actor,
                  commit: bool = True) -> ImportReport:
-    """Validate `files` (name, bytes) and, if `commit` and clean, apply them as one upload."""
+    """Validate `files` (name, bytes) and, if `commit` and clean, apply them as one upload.
+
+    Committing needs an evaluator (`user` as a plain name is a local evaluator).
+    """
+    actor = require_write(user, "import data") if commit else as_actor(user)
     exact: set[str] = set()
     while True:
         try:
-            return _import(store, files, user, commit, exact)
+            return _import(store, files, actor.name, commit, exact)
         except LinesMismatch as e:
             if e.args[0] in exact:
                 raise
@@ -115,6 +121,11 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     problems: list[Problem] = []
     texts: list[TextFile] = []
     for name, raw in files:
+        if len(raw) > MAX_UPLOAD_MB * 1024 * 1024:
+            problems.append(Problem(name, None, "", "", (
+                f"the file is {len(raw) / 1024 / 1024:,.0f} MB; at most {MAX_UPLOAD_MB} MB can "
+                "be uploaded at once: split it, e.g. by year or by partnership"), ERROR))
+            continue
         try:
             texts.append(read_text_file(name, raw))
         except FileProblem as e:

@@ -1,0 +1,99 @@
+"""Upload: templates, validation report, preview, commit, and the upload history with undo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from evaluation.formats import KINDS, template_csv
+from evaluation.history import list_uploads, undo_upload
+from evaluation.importer import MAX_UPLOAD_MB, ImportReport, import_files
+from evaluation.snapshot import read_upload_changes
+
+st.title("Upload data")
+st.write(
+    "Upload one or several CSV files exported from Excel or a statistics office. Every file "
+    "is checked first: you see every problem at once, then a preview of what would change. "
+    "Nothing is written until you commit, and every upload can be undone.")
+
+store = ui.get_store()
+user = ui.current_user()
+
+with st.expander("Templates and file formats"):
+    st.write("Each kind is recognised from its header row. Semicolons, decimal commas, "
+             "Norwegian and Danish column names and UTF-8, UTF-16 or Windows-1252 files are "
+             "all fine. See docs/data-format.md for every column.")
+    cols = st.columns(4)
+    for i, kind in enumerate(KINDS.values()):
+        cols[i % 4].download_button(
+            kind.title, template_csv(kind.name), file_name=f"template_{kind.name}.csv",
+            mime="text/csv", key=f"template_{kind.name}", width="stretch")
+
+if message := st.session_state.pop("upload_message", None):
+    st.success(message)
+
+round_ = st.session_state.setdefault("upload_round", 0)
+uploaded = st.file_uploader(
+    f"CSV files (at most {MAX_UPLOAD_MB} MB each)", type=["csv", "txt", "tsv"],
+    accept_multiple_files=True, key=f"uploader_{round_}")
+
+
+def show_report(report: ImportReport) -> None:
+    if report.errors:
+        st.error(report.summary())
+    elif report.changes:
+        st.info(report.summary())
+    else:
+        st.success(report.summary())
+    if report.problems:
+        st.subheader(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+        st.dataframe(ui.problems_table(report.problems), hide_index=True, width="stretch")
+    for f in report.files:
+        if not f.preview.empty:
+            with st.expander(f"Preview of {f.name}: {f.new} new, {f.changed} changed, "
+                             f"{f.unchanged} unchanged"):
+                st.dataframe(f.preview, hide_index=True, width="stretch")
+
+
+if uploaded:
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    with ui.guarded(), st.spinner("Checking the files..."):
+        preview = import_files(store, files, user=user, commit=False)
+    show_report(preview)
+    if preview.ok and preview.changes:
+        if st.button(f"Commit {preview.changes:,} changes", type="primary",
+                     disabled=not ui.can_write()):
+            with ui.guarded():
+                ui.require_evaluator()
+                result = import_files(store, files, user=user, commit=True)
+            if result.committed:
+                st.session_state["upload_message"] = result.summary()
+                st.session_state["upload_round"] = round_ + 1
+                st.rerun()
+            show_report(result)
+
+st.header("Upload history")
+with ui.guarded():
+    uploads = list_uploads(store)
+if uploads.empty:
+    st.write("No uploads yet.")
+else:
+    st.dataframe(
+        uploads[["upload_id", "created_at", "created_by", "action", "files", "new", "changed",
+               "unchanged", "state", "summary"]],
+        hide_index=True, width="stretch",
+        column_config={"upload_id": "upload", "created_at": st.column_config.DatetimeColumn(
+            "time (UTC)", format="YYYY-MM-DD HH:mm"), "created_by": "by"})
+    choices = uploads["upload_id"].tolist()
+    chosen = st.selectbox("Look at an upload", choices, format_func=lambda u: f"upload {u}")
+    with ui.guarded():
+        changes = read_upload_changes(store, int(chosen))
+    st.dataframe(changes, hide_index=True, width="stretch")
+    undoable = bool(uploads.loc[uploads["upload_id"] == chosen, "undoable"].iloc[0])
+    if undoable and st.button(f"Undo upload {chosen}", disabled=not ui.can_write()):
+        with ui.guarded():
+            ui.require_evaluator()
+            new_id = undo_upload(store, int(chosen), user)
+        st.session_state["upload_message"] = (
+            f"Upload {chosen} undone (recorded as upload {new_id}).")
+        st.rerun()
