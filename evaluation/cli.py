@@ -13,12 +13,16 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from evaluation.assessment import status_table
 from evaluation.errors import EvaluationError
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
+from evaluation.model import Evaluation, evaluate, resolve_partnership
 from evaluation.sample import load_sample_data
-from evaluation.snapshot import read_upload_changes
+from evaluation.snapshot import read_snapshot, read_upload_changes
 from evaluation.store import Store
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -113,6 +117,44 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a result table as an aligned table, CSV, or a JSON list of objects."""
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    elif frame.empty:
+        print("No rows.")
+    else:
+        print(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+
+
+def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
+    snap = read_snapshot(_store(args))
+    name = resolve_partnership(snap, args.partnership) if args.partnership else None
+    return evaluate(snap), name
+
+
+@command("status")
+def cmd_status(args: argparse.Namespace) -> int:
+    result, name = _evaluation(args)
+    table = status_table(result.assessment, args.year)
+    if name:
+        table = table[table["partnership"] == name]
+    _emit(table, args.format)
+    return 0
+
+
+@command("scores")
+def cmd_scores(args: argparse.Namespace) -> int:
+    result, name = _evaluation(args)
+    table = result.scores
+    if name:
+        table = table[table["partnership"] == name]
+    _emit(table.reset_index(drop=True), args.format)
+    return 0
+
+
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
     sys.stdout.write(template_csv(args.kind.replace("-", "_")))
@@ -142,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[common], help="print a CSV template for a file kind")
     p.add_argument("kind", choices=[*KINDS, "observations-wide"], metavar="KIND",
                    help=f"one of: {', '.join(KINDS)}")
+    for name, what in (("status", "status per partnership and indicator"),
+                       ("scores", "pillar scores and balanced index per partnership and year")):
+        p = sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("--partnership", metavar="NAME")
+        p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        if name == "status":
+            p.add_argument("--year", type=int, metavar="Y",
+                           help="year assessed (default: each series' latest year)")
     return parser
 
 

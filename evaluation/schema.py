@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -68,8 +68,17 @@ CREATE TABLE commentary (
 );
 """
 
+# Version 2: the model's settings (pillar weights, thresholds), versioned like data so
+# a report made as of an upload uses the weights that applied then.
+_V2 = """
+CREATE TABLE settings (
+    name VARCHAR NOT NULL, value DOUBLE NOT NULL,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+"""
+
 # Each entry upgrades a store from version i to i + 1 (index 0: empty -> 1).
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ ENTITIES: dict[str, Entity] = {
         ),
         Entity("events", ("partnership_id", "year", "event"), (), (), "event"),
         Entity("commentary", ("partnership_id", "year"), ("commentary",), (), "commentary"),
+        Entity("settings", ("name",), ("value",), (), "setting"),
     )
 }
 

@@ -33,7 +33,7 @@ class Snapshot:
     commentary: pd.DataFrame
     upload_id: int | None
     as_of_time: datetime | None
-    settings: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -91,9 +91,10 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
     commentary = con.execute(f"""
         SELECT p.name AS partnership, x.year, x.commentary FROM commentary x {names}
         WHERE {x} ORDER BY 1, 2""").df()
+    settings = dict(con.execute(f"SELECT x.name, x.value FROM settings x WHERE {x}").fetchall())
     upload_id, at = _latest(con, as_of)
     return Snapshot(partnerships, indicators, targets, observations, events, commentary,
-                    upload_id, at)
+                    upload_id, at, settings)
 
 
 def _latest(con: duckdb.DuckDBPyConnection, as_of: int | None) -> tuple[int | None, datetime]:
