@@ -64,7 +64,7 @@ def cagr(start: np.ndarray, end: np.ndarray, years: np.ndarray) -> tuple[np.ndar
     """Compound annual growth rate (end / start)^(1 / years) - 1, and where it is defined
     (a non-zero start, no change of sign, at least one year)."""
     start, end, years = (np.asarray(a, dtype=float) for a in (start, end, years))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = end / start
         defined = (start != 0) & (ratio >= 0) & (years > 0) & np.isfinite(ratio)
         rate = np.where(defined, np.power(np.where(defined, ratio, 1.0), 1.0 / years) - 1, np.nan)
@@ -92,7 +92,7 @@ def growth_ratio(baseline: np.ndarray, baseline_year: np.ndarray, value: np.ndar
 
 def target_status(value, year, baseline, baseline_year, target, target_year, higher,
                   on_track: float = 0.95, moderate: float = 0.60) -> tuple[np.ndarray, np.ndarray]:
-    """Status of indicators with a target, and the growth ratio behind it (NaN if none).
+    """Status of indicators with a target, and the growth ratio R (NaN where meaningless).
 
     `insufficient_data` unless the year assessed lies after the baseline year (the
     baseline and the value are the two points). A value meeting the target is
@@ -109,7 +109,7 @@ def target_status(value, year, baseline, baseline_year, target, target_year, hig
     status = np.select(
         [~enough, meets, base_met, np.isnan(ratio)],
         [INSUFFICIENT_DATA, ACHIEVED, AWAY, INSUFFICIENT_DATA], graded)
-    shown = np.where(enough & ~meets & ~base_met, ratio, np.nan)
+    shown = np.where(enough & ~base_met, ratio, np.nan)
     return status.astype(object), shown
 
 

@@ -94,9 +94,10 @@ def _score_chunk(snap: Snapshot, keys: Keys, g: _Grid, ps: np.ndarray,
     n_i, years = len(keys.indicators), g.first_year + np.arange(g.n_years)
     local = np.full(len(g.start), -1)
     local[ps] = np.arange(len(ps))
-    mine = local[g.pc] >= 0
+    offset = g.year - g.first_year
+    mine = (local[g.pc] >= 0) & (offset >= 0) & (offset < g.n_years)  # before any start: unused
     values = np.full((len(ps), n_i, g.n_years), np.nan)
-    values[local[g.pc[mine]], g.ic[mine], g.year[mine] - g.first_year] = g.value[mine]
+    values[local[g.pc[mine]], g.ic[mine], offset[mine]] = g.value[mine]
     has = ~np.isnan(keys.target[ps])
     base_year = keys.baseline_year[ps]
     _stand_in_baselines(values, has, base_year, keys.baseline[ps], g.first_year)

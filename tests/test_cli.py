@@ -111,3 +111,35 @@ def test_missing_file_is_a_clear_error(tmp_path, capsys):
 def _root():
     from evaluation.store import PROJECT_ROOT
     return PROJECT_ROOT
+
+
+def test_status_json_has_the_documented_keys(sample_store, capsys):
+    import json
+    code, out, _ = run(capsys, "status", "--db", str(sample_store.path), "--format", "json",
+                       "--partnership", "ungdomsløftet drammen")
+    rows = json.loads(out)
+    assert code == 0 and rows
+    assert set(rows[0]) == {"partnership", "indicator", "pillar", "year", "value",
+                            "baseline_year", "baseline", "target_year", "target", "progress",
+                            "status", "vs_expected"}
+    assert {r["partnership"] for r in rows} == {"Ungdomsløftet Drammen"}
+
+
+def test_status_for_a_year_uses_the_latest_observation_up_to_it(sample_store, capsys):
+    import csv
+    import io
+    code, out, _ = run(capsys, "status", "--db", str(sample_store.path), "--format", "csv",
+                       "--year", "2021")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and all(int(r["year"]) <= 2021 for r in rows)
+
+
+def test_scores_csv_and_unknown_partnership(sample_store, capsys):
+    code, out, _ = run(capsys, "scores", "--db", str(sample_store.path), "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    assert code == 0 and header[:8] == ["partnership", "year", "year_of_horizon", "phase",
+                                        "involvement", "process", "outcome", "balanced"]
+    assert "involvement_counted" in header and "outcome_defined" in header
+    code, _, err = run(capsys, "scores", "--db", str(sample_store.path), "--partnership",
+                       "Askim frilufsliv")
+    assert code == 1 and 'did you mean "Nettverk friluftsliv Askim"' in err
