@@ -5,6 +5,13 @@ import streamlit as st
 st.set_page_config(page_title="Partnership evaluation", page_icon="📈", layout="wide")
 
 pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+            url_path="overview", default=True),
+    st.Page("pages/partnership.py", title="Partnership", icon=":material/handshake:",
+            url_path="partnership"),
+    st.Page("pages/indicators.py", title="Indicators", icon=":material/monitoring:",
+            url_path="indicators"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
 ]
 st.navigation(pages).run()

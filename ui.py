@@ -18,6 +18,7 @@ import streamlit as st
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor, require_write
 from evaluation.errors import EvaluationError, Problem
+from evaluation.model import Evaluation, evaluate
 from evaluation.sample import ensure_store
 from evaluation.snapshot import Snapshot, read_snapshot
 from evaluation.store import Store
@@ -43,6 +44,82 @@ def snapshot() -> Snapshot:
     """The current content of the store; shared by all sessions until the file changes."""
     store = get_store()
     return _read_snapshot(store, str(store.path), store.fingerprint())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _evaluate(_snap: Snapshot, path: str, upload_id: int | None,
+              settings_key: tuple) -> Evaluation:
+    return evaluate(_snap)
+
+
+def evaluation() -> Evaluation:
+    """The method applied to the current snapshot; computed once per store version."""
+    snap = snapshot()
+    return _evaluate(snap, str(get_store().path), snap.upload_id,
+                     tuple(sorted(snap.settings.items())))
+
+
+def choose(label: str, options: list, param: str, *, format_func=str, help: str | None = None):
+    """A selectbox whose choice lives in the URL (`?param=`) and carries across pages."""
+    if not options:
+        return None
+    key, remembered = f"w_{param}", f"sel_{param}"
+    wanted = st.query_params.get(param) or st.session_state.get(remembered)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = wanted if wanted in options else options[0]
+    value = st.selectbox(label, options, key=key, format_func=format_func, help=help)
+    st.session_state[remembered] = value
+    st.query_params[param] = str(value)
+    return value
+
+
+def choose_years(first: int, last: int, default_first: int | None = None) -> tuple[int, int]:
+    """A year-range slider kept in the URL as `?from=&to=` (from `default_first` by default)."""
+    def _param(name: str, default: int) -> int:
+        raw = st.query_params.get(name) or st.session_state.get(f"sel_{name}")
+        try:
+            return min(max(int(raw), first), last)
+        except (TypeError, ValueError):
+            return default
+    if first >= last:
+        return first, last
+    low = _param("from", first if default_first is None else max(first, default_first))
+    high = _param("to", last)
+    if st.session_state.get("w_years") is None or not (
+            first <= st.session_state["w_years"][0] <= st.session_state["w_years"][1] <= last):
+        st.session_state["w_years"] = (low, max(low, high))
+    low, high = st.slider("Years shown", first, last, key="w_years")
+    st.session_state["sel_from"], st.session_state["sel_to"] = low, high
+    st.query_params["from"], st.query_params["to"] = str(low), str(high)
+    return low, high
+
+
+def chart(fig, data: pd.DataFrame | None, *, key: str, empty: str,
+          column_config: dict | None = None) -> None:
+    """A chart with its data one click away, or a plain sentence when there is none."""
+    if fig is None:
+        st.info(empty)
+        return
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    if data is not None:
+        with st.expander("Data behind this chart"):
+            st.dataframe(data, hide_index=True, width="stretch", column_config=column_config)
+
+
+def page_setup() -> None:
+    """First call on every page: make sure the app runs through dashboard.py's navigation.
+
+    Streamlit treats a `pages/` folder next to the entry script as its legacy
+    multipage layout until some session calls st.navigation, so the very first
+    visitor of a process arriving on /overview would bypass the router (no wide
+    layout, file names as menu). Switching the process over and rerunning sends
+    that visit through dashboard.py like every other.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def auth_configured() -> bool:
@@ -103,13 +180,33 @@ def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFram
         columns=["", "file", "line", "column", "value", "problem and what to do"])
 
 
-def sidebar(snap: Snapshot) -> None:
-    """Where the data comes from and how current it is: on every page."""
-    store = get_store()
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+
+
+def plain(text: object) -> str:
+    """User text for st.markdown/st.caption: every markdown character escaped, so names,
+    purposes and commentary are shown as written and never as links, HTML or LaTeX."""
+    return "" if text is None or text != text else str(text).translate(_MARKDOWN)
+
+
+def as_of_text(snap: Snapshot) -> str:
+    """'Data as of upload 7 (2026-11-20 14:02 UTC)': printed on pages and exports."""
+    if not snap.upload_id:
+        return "No data uploaded yet"
+    return f"Data as of upload {snap.upload_id} ({snap.as_of_time:%Y-%m-%d %H:%M} UTC)"
+
+
+def sidebar() -> None:
+    """Who is signed in, how current the data is, and which weights apply: on every page."""
+    store, snap, user = get_store(), snapshot(), current_user()
     with st.sidebar:
-        st.caption(f"Store: `{store.path.name}`")
-        if snap.upload_id:
-            st.caption(f"Data as of upload {snap.upload_id}, "
-                       f"{snap.as_of_time:%Y-%m-%d %H:%M} UTC")
+        if user.local:
+            st.caption(f"Local mode: {user.name} (evaluator)")
+        else:
+            st.caption(f"Signed in as {user.name} ({user.role})")
+            if st.button("Sign out", key="sign_out"):
+                st.logout()
+        st.caption(as_of_text(snap))
+        st.caption(evaluation().settings.describe_weights())
         if store.read_only:
             st.caption("Read-only mode: nothing can be changed here.")

@@ -10,6 +10,8 @@ from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import MAX_UPLOAD_MB, ImportReport, import_files
 from evaluation.snapshot import read_upload_changes
 
+ui.page_setup()
+
 st.title("Upload data")
 st.write(
     "Upload one or several CSV files exported from Excel or a statistics office. Every file "

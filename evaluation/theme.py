@@ -1,0 +1,83 @@
+"""One look for every chart: pillar colours, fonts, whole-year axes, titles that say what.
+
+Colours are Okabe-Ito (safe for colour-blind readers); every pillar also has its
+own dash and marker, so a greyscale print still tells them apart. The dashboard
+and every export use these same settings, through the figure builders.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+PILLAR_STYLE: dict[str, dict[str, Any]] = {
+    "involvement": {"color": "#0072B2", "dash": "solid", "symbol": "circle",
+                    "label": "Involvement"},
+    "process": {"color": "#E69F00", "dash": "dash", "symbol": "square", "label": "Process"},
+    "outcome": {"color": "#009E73", "dash": "dot", "symbol": "diamond", "label": "Outcome"},
+    "balanced": {"color": "#222222", "dash": "solid", "symbol": "star",
+                 "label": "Balanced index"},
+}
+# Statuses without a target share the colour of their counterpart and add a hatch.
+TREND_PATTERN = "/"
+STATUS_COLOURS = {
+    "achieved": "#009E73", "on_track": "#0072B2", "moderate": "#56B4E9",
+    "insufficient": "#E69F00", "away": "#D55E00", "improving": "#0072B2",
+    "slightly_improving": "#56B4E9", "slightly_worsening": "#E69F00", "worsening": "#D55E00",
+    "insufficient_data": "#999999",
+}
+# Actor types and other groups: Okabe-Ito without the pillar colours' exact hues first,
+# plus bar patterns so stacked groups stay distinct in greyscale.
+GROUP_COLOURS = ["#56B4E9", "#E69F00", "#009E73", "#F0E442", "#0072B2", "#D55E00",
+                 "#CC79A7", "#999999"]
+GROUP_PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
+SERIES_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+PHASE_FILLS = {"early": "#F2F2F2", "middle": "#E6E6E6", "later": "#D9D9D9"}
+PHASE_LABELS = {"early": "Early years", "middle": "Middle years", "later": "Later years"}
+
+
+def safe(text: object) -> str:
+    """User text as plain chart text: plotly reads <b>, <br> and <a href> in labels."""
+    return html.escape(str(text), quote=False)
+
+
+def year_axis(first: int, last: int, title: str = "Year") -> dict[str, Any]:
+    """A calendar-year axis with whole years only (never 2,015.5)."""
+    span = max(last - first, 1)
+    step = 1 if span <= 15 else 2 if span <= 30 else 5
+    return {"title": {"text": title}, "tickformat": "d", "dtick": step, "tick0": first,
+            "range": [first - 0.5, last + 0.5], "showgrid": False, "ticks": "outside"}
+
+
+def base_layout(title: str, subtitle: str = "", height: int = 420) -> dict[str, Any]:
+    """Layout shared by every chart: title and subtitle, fonts, legend, margins."""
+    return {
+        "title": {"text": safe(title), "subtitle": {"text": safe(subtitle)}, "x": 0.0,
+                  "xanchor": "left",
+                  "font": {"size": 17}},
+        "font": {"family": FONT, "size": 13, "color": "#222222"},
+        "paper_bgcolor": "white", "plot_bgcolor": "white", "height": height,
+        "margin": {"l": 70, "r": 30, "t": 90 if subtitle else 70, "b": 110},
+        # Anchored to the figure's bottom edge, below the axis title, never on it.
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01,
+                   "x": 0.0},
+        "hovermode": "closest",
+        "yaxis": {"gridcolor": "#E5E5E5", "zeroline": False, "ticks": "outside"},
+    }
+
+
+def wrap(text: str, width: int = 28, lines: int = 2) -> str:
+    """A label cut to `lines` lines of `width` characters (full text goes in the hover)."""
+    words, out, current = safe(text).split(), [], ""
+    for word in words:
+        if len(current) + len(word) + 1 > width and current:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(out)

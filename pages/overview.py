@@ -1,0 +1,114 @@
+"""Overview: every partnership at a glance, filtered and sorted; click one to open it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from evaluation.method import STATUS_LABELS, status_words
+from evaluation.portfolio_figures import build_portfolio_figure, build_status_figure
+from evaluation.views import portfolio_table, status_counts
+
+ui.page_setup()
+
+st.title("Partnerships at a glance")
+with ui.guarded():
+    result = ui.evaluation()
+    snap = result.snapshot
+    reference_year = date.today().year
+    table = portfolio_table(result, reference_year)
+ui.sidebar()
+
+if table.empty:
+    st.info("There are no partnerships yet. Evaluators can add them on the Upload page.")
+    st.stop()
+
+st.caption(f"{ui.as_of_text(snap)} · {result.settings.describe_weights()} · "
+           "scores are the share of the way from baseline to target, 0-100 %")
+
+cols = st.columns([2, 2, 2, 2])
+municipalities = cols[0].multiselect("Municipality",
+                                     sorted(table["municipality"].dropna().unique()))
+phases = cols[1].multiselect("Phase (this year)", ["early", "middle", "later", "before start",
+                                                   "after horizon"])
+statuses = cols[2].multiselect("Has an indicator that is", list(STATUS_LABELS),
+                               format_func=status_words)
+sort = cols[3].selectbox("Sort by", ["Name", "Balanced index (low first)",
+                                     "Balanced index (high first)", "Year of horizon",
+                                     "Latest data (oldest first)"])
+
+shown = table
+if municipalities:
+    shown = shown[shown["municipality"].isin(municipalities)]
+if phases:
+    shown = shown[shown["phase"].isin(phases)]
+if statuses:
+    shown = shown[shown["statuses"].apply(lambda s: bool(set(s) & set(statuses)))]
+order = {"Name": ("partnership", True), "Balanced index (low first)": ("balanced", True),
+         "Balanced index (high first)": ("balanced", False),
+         "Year of horizon": ("year_of_horizon", False),
+         "Latest data (oldest first)": ("latest_data", True)}[sort]
+shown = shown.sort_values(order[0], ascending=order[1], na_position="last")
+
+metric_cols = st.columns(4)
+metric_cols[0].metric("Partnerships shown", f"{len(shown)} of {len(table)}")
+good, total = int(shown["on_track_or_better"].sum()), int(shown["n_indicators"].sum())
+metric_cols[1].metric("Indicators on track or better", f"{good} of {total}")
+median = shown["balanced"].median()
+metric_cols[2].metric("Median balanced index", "–" if median != median else f"{median:.0%}")
+metric_cols[3].metric("Oldest latest data", str(shown["latest_data"].min()))
+
+percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+display = shown.assign(
+    year=shown["year_of_horizon"].astype(str) + " of " + shown["horizon_years"].astype(str),
+    **{c: shown[c] for c in ["involvement", "process", "outcome", "balanced"]})
+event = st.dataframe(
+    display[["partnership", "municipality", "year", "phase", "balanced", "involvement",
+             "process", "outcome", "balanced_change", "indicators", "latest_data", "coverage"]],
+    hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    key="portfolio_table",
+    column_config={
+        "partnership": st.column_config.TextColumn("Partnership", width="medium"),
+        "municipality": "Municipality", "phase": "Phase",
+        "year": st.column_config.TextColumn("Year of horizon", help=f"In {reference_year}"),
+        "balanced": st.column_config.ProgressColumn("Balanced index", width="small", **percent),
+        "involvement": st.column_config.ProgressColumn("Involvement", width="small", **percent),
+        "process": st.column_config.ProgressColumn("Process", width="small", **percent),
+        "outcome": st.column_config.ProgressColumn("Outcome", width="small", **percent),
+        "balanced_change": st.column_config.NumberColumn(
+            "Change since start", format="percent",
+            help="Balanced index in the latest scored year minus in the first"),
+        "indicators": st.column_config.TextColumn(
+            "Indicators by status",
+            help=" · ".join(f"{symbol} {words}" for words, symbol in STATUS_LABELS.values())),
+        "latest_data": st.column_config.NumberColumn("Latest data", format="%d"),
+        "coverage": st.column_config.ProgressColumn(
+            "Coverage", help="Indicators counted in the scores / indicators used", **percent),
+    })
+st.caption("Select a row to open that partnership.")
+if event.selection.rows:
+    chosen = display.iloc[event.selection.rows[0]]["partnership"]
+    st.session_state["sel_partnership"] = chosen
+    st.switch_page("pages/partnership.py", query_params={"partnership": chosen})
+
+st.header("Scores by partnership")
+page_size = 25
+pages = max(1, -(-len(shown) // page_size))
+page = st.number_input(f"Page (of {pages}, {page_size} partnerships each)", 1, pages, 1) \
+    if pages > 1 else 1
+block = shown.iloc[(page - 1) * page_size: page * page_size]
+fig = build_portfolio_figure(
+    block, title="Pillar scores and balanced index, latest year with data",
+    subtitle=f"In the order of the table · {result.settings.describe_weights()}")
+ui.chart(fig, block[["partnership", "year_of_horizon", "horizon_years", "phase", "scored_year",
+                     "involvement", "process", "outcome", "balanced"]],
+         key="portfolio_chart", empty="No partnership has scores yet.")
+with st.container():
+    counts = status_counts(result, shown["partnership"].tolist())
+    counts = counts[counts["pillar"].notna()]
+    fig = build_status_figure(counts, title="Indicators by status and pillar",
+                              subtitle="Latest assessed year of each indicator, all partnerships")
+    ui.chart(fig, counts[["pillar", "status", "label", "count"]], key="status_chart",
+             empty="No indicator has been assessed yet.")

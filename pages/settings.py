@@ -1,0 +1,49 @@
+"""Settings: pillar weights, status thresholds, phase and expected-path parameters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from evaluation.settings import SETTINGS, save_settings
+
+ui.page_setup()
+
+with ui.guarded():
+    result = ui.evaluation()
+ui.sidebar()
+st.title("Settings")
+st.write("These parameters apply to every page, export and report. Each change is recorded "
+         "as an upload (who and when) and can be undone on the Upload page; reports made "
+         "for an earlier upload keep the settings that applied then. See docs/method.md.")
+writable = ui.can_write()
+if not writable:
+    st.info("Only evaluators can change settings; you can read them here.")
+
+current = result.settings.as_dict()
+changes: dict[str, float] = {}
+with st.form("settings"):
+    for group in dict.fromkeys(s.group for s in SETTINGS):
+        st.subheader(group)
+        cols = st.columns(3)
+        for n, s in enumerate(x for x in SETTINGS if x.group == group):
+            integer = float(s.default).is_integer() and s.high > 1 and not s.name.startswith(
+                "weight_")
+            value = cols[n % 3].number_input(
+                s.name.replace("_", " ").capitalize(), min_value=float(s.low),
+                max_value=float(s.high), value=float(current[s.name]),
+                step=1.0 if integer else 0.01, help=s.help, disabled=not writable,
+                key=f"setting_{s.name}")
+            if value != current[s.name]:
+                changes[s.name] = value
+    submitted = st.form_submit_button("Save settings", type="primary", disabled=not writable)
+st.caption(result.settings.describe_weights())
+if submitted:
+    with ui.guarded():
+        ui.require_evaluator()
+        upload = save_settings(ui.get_store(), changes, ui.current_user()) if changes else None
+    if upload:
+        st.success(f"Saved as upload {upload}.")
+        st.rerun()
+    else:
+        st.info("Nothing changed.")
