@@ -113,11 +113,13 @@ def page_setup() -> None:
     multipage layout until some session calls st.navigation, so the very first
     visitor of a process arriving on /overview would bypass the router (no wide
     layout, file names as menu). Switching the process over and rerunning sends
-    that visit through dashboard.py like every other.
+    that visit through dashboard.py like every other. (AppTest has no server
+    runtime and resets the flag before every run; it needs no switch.)
     """
+    from streamlit import runtime
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and runtime.exists():
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -1,0 +1,182 @@
+"""Every page under Streamlit's AppTest, on a real copy of the sample store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from evaluation.history import list_uploads
+from evaluation.store import Store
+from tests.conftest import load
+
+NO = "Nettverk friluftsliv Askim"
+DK = "Fællesskaber Høje-Taastrup"
+
+
+@pytest.fixture
+def app_store(tmp_path, sample_template, monkeypatch) -> Store:
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_template, path)
+    monkeypatch.setenv("EVALUATION_DB", str(path))
+    monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield Store(path)
+    st.cache_resource.clear()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def app(name: str, **params: str) -> AppTest:
+    """The whole app through dashboard.py's navigation, on page `name`."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if name != "overview":
+        at.switch_page(f"pages/{name}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def page(name: str, **params: str) -> AppTest:
+    """One page run on its own (AppTest keeps widget events reliably this way)."""
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def text_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.title] + [h.value for h in at.header]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("name", ["overview", "partnership", "indicators", "upload", "settings"])
+def test_every_page_runs_without_exception(app_store, name):
+    at = app(name)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+
+
+def test_overview_lists_every_partnership_and_filters_change_it(app_store):
+    at = page("overview")
+    assert at.title[0].value == "Partnerships at a glance"
+    table = at.dataframe[0].value
+    assert len(table) == 6 and NO in set(table["partnership"])
+    assert at.metric[0].value == "6 of 6"
+    at.multiselect[0].select("Drammen").run()
+    assert at.metric[0].value == "1 of 6"
+    assert list(at.dataframe[0].value["partnership"]) == ["Ungdomsløftet Drammen"]
+
+
+def test_overview_sorts_by_balanced_index(app_store):
+    at = page("overview")
+    at.selectbox[0].select("Balanced index (high first)").run()
+    scores = at.dataframe[0].value["balanced"].dropna().tolist()
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_partnership_page_follows_the_url_and_the_selection(app_store):
+    at = page("partnership", partnership=NO)
+    assert at.title[0].value == NO
+    assert "Horizon" in text_of(at) and "Who takes part" in text_of(at)
+    assert [m.label.split()[0] for m in at.metric] == ["Balanced", "Involvement", "Process",
+                                                       "Outcome"]
+    at.selectbox[0].select(DK).run()
+    assert at.title[0].value == DK
+    assert at.query_params["partnership"] == DK
+
+
+def test_partnership_year_range_lives_in_the_url(app_store):
+    at = page("partnership", partnership=NO, **{"from": "2018", "to": "2022"})
+    assert at.slider[0].value == (2018, 2022)
+    at.slider[0].set_range(2019, 2021).run()
+    assert at.query_params["from"] == "2019" and at.query_params["to"] == "2021"
+
+
+def test_partnership_indicator_table_has_status_and_path(app_store):
+    at = page("partnership", partnership="Ungdomsløftet Drammen")
+    table = next(d.value for d in at.dataframe if "status_text" in d.value.columns)
+    assert {"status_text", "vs_expected", "projection", "progress"} <= set(table.columns)
+    assert table["status_text"].str.len().gt(0).all()
+
+
+def test_indicators_page_compares_partnerships(app_store):
+    at = page("indicators", indicator="INV_PARTNERS")
+    assert at.selectbox[0].value == "INV_PARTNERS"
+    assert at.query_params["indicator"] == "INV_PARTNERS"
+    at.selectbox[1].select("horizon").run()
+    assert at.query_params["align"] == "horizon"
+    assert not at.exception
+
+
+def test_selection_carries_across_pages(app_store):
+    at = app("partnership", partnership=DK)
+    at.switch_page("pages/indicators.py").run()
+    assert DK in at.multiselect[0].value
+
+
+def test_upload_previews_commits_and_every_page_sees_the_new_data(app_store):
+    at = page("upload")
+    at.file_uploader[0].set_value(("obs.csv", f"partnership,indicator,year,value\n{NO},"
+                                   "INV_PARTNERS,2020,99\n".encode(), "text/csv")).run()
+    assert "0 new, 1 changed" in at.info[0].value
+    commit = next(b for b in at.button if b.label.startswith("Commit"))
+    commit.click().run()
+    assert "Imported as upload 2" in at.success[0].value
+    assert list_uploads(app_store).iloc[0].upload_id == 2
+    at = page("partnership", partnership=NO)
+    assert "upload 2" in text_of(at)
+
+
+def test_upload_shows_every_problem_and_writes_nothing(app_store):
+    at = page("upload")
+    at.file_uploader[0].set_value(("bad.csv", b"partnership,indicator,year,value\n"
+                                   b"Askim frilufsliv,INV_PARTNERS,20019,n/a\n", "text/csv")).run()
+    assert at.error and "nothing was imported" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert set(problems["column"]) >= {"year", "value", "partnership"}
+    assert not any(b.label.startswith("Commit") for b in at.button)
+    assert len(list_uploads(app_store)) == 1
+
+
+def test_undo_from_the_upload_history(app_store):
+    load(app_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2020,99\n")
+    at = page("upload")
+    undo = next(b for b in at.button if b.label == "Undo upload 2")
+    undo.click().run()
+    assert "Upload 2 undone" in at.success[0].value
+
+
+def test_settings_page_saves_weights(app_store):
+    at = page("settings")
+    at.number_input(key="setting_weight_outcome").set_value(2.0)
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    assert "outcome 50%" in text_of(at)
+    assert list_uploads(app_store).iloc[0].action == "settings"
+
+
+def test_a_new_commit_from_outside_the_app_is_shown_without_restart(app_store):
+    at = page("overview")
+    assert "upload 1" in text_of(at)
+    load(app_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,5\n")
+    at.run()
+    assert "upload 2" in text_of(at)
+
+
+def test_an_empty_store_says_so_instead_of_empty_charts(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    Store(path).schema_version()
+    monkeypatch.setenv("EVALUATION_DB", str(path))
+    st.cache_resource.clear()
+    for name in ["overview", "partnership", "indicators"]:
+        at = page(name)
+        assert not at.exception and at.info, name
+    st.cache_resource.clear()
