@@ -85,7 +85,7 @@ def assess(snap: Snapshot, settings: Settings) -> pd.DataFrame:
     status_n, growth = trend_status(value, year, value[first], year[first], higher,
                                     settings.trend_threshold)
     counts = has_target & (year >= b)
-    prog = np.where(counts, progress(value, xb, xt, higher), np.nan)
+    prog = np.where(counts, progress(value, xb, xt, higher), np.nan) + 0.0  # no -0.0
     expected = np.where(counts, expected_progress(year, b, t_year, pillar, settings.outcome_lag),
                         np.nan)
     return pd.DataFrame({

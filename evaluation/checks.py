@@ -45,7 +45,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
     """Warn about implausible values and outliers among the new and changed rows.
 
     Outliers are leave-one-out: a value is compared with the mean and standard
-    deviation of its series' *other* current values (more than
+    deviation of its series' *other* current values (at least
     OUTLIER_MIN_POINTS of them) and must be both OUTLIER_SD deviations and a
     factor OUTLIER_FACTOR away: a first year far below a plateau is history,
     530 for 53 is a typo.
@@ -57,7 +57,10 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
             SELECT o.partnership_id, o.indicator_id, o.grp, count(*) AS n, sum(o.value) AS s1,
                    sum(o.value * o.value) AS s2
             FROM observations o SEMI JOIN _series s USING (partnership_id, indicator_id, grp)
-            WHERE o.valid_to IS NULL AND o.valid_from <> {int(upload_id)} AND NOT EXISTS (
+            -- "< or >" rather than "<>": row groups written by this upload are skipped
+            -- by their min/max without being read.
+            WHERE o.valid_to IS NULL AND (o.valid_from < {int(upload_id)}
+                                          OR o.valid_from > {int(upload_id)}) AND NOT EXISTS (
                 SELECT 1 FROM _staged t WHERE t.partnership_id = o.partnership_id
                 AND t.indicator_id = o.indicator_id AND t.year = o.year AND t.grp = o.grp)
             GROUP BY ALL),

@@ -78,7 +78,7 @@ class Cleaner:
     def build(self, columns: Iterable[str], *, numbers: Iterable[str] = (),
               years: Iterable[str] = (), refs: Iterable[Ref] = (),
               words: dict[str, tuple[dict[str, str], str]] | None = None,
-              keys: Iterable[str] = ()) -> None:
+              keys: Iterable[str] = (), lean: bool = False) -> None:
         """Create `_typed`: `<col>_raw` (clean text) for every column plus typed values.
 
         Columns with few distinct values (names, codes, years, words, groups) are
@@ -100,30 +100,37 @@ class Cleaner:
         self.con.register("_raw", self.records.table)
         selects, joins = ["r.rec"], []
         typed_names = {r.column: r.id_column for r in refs}
+        self._typed_of = {c: typed_names.get(c, c) for c in [*mappers, *self._numbers]
+                          if c not in keys}
         for col in columns:
             pos = self.positions.get(col)
             typed = typed_names.get(col, col)
             if pos is None:
-                selects.append(f"NULL::VARCHAR AS {col}_raw")
-                if col in mappers and col not in keys:
+                selects.append(f"NULL::VARCHAR AS _t_{col}")
+                if col in self._typed_of:
                     selects.append(f"NULL AS {typed}")
             elif col in mappers:
                 as_int = col in years or col in typed_names
                 self._register_map(col, pos, mappers[col], pa.int64() if as_int else pa.string())
                 joins.append(f"LEFT JOIN _map_{col} m_{col} ON r.c{pos} = m_{col}.raw")
-                selects.append(f"m_{col}.clean AS {col}_raw")
+                selects.append(f"m_{col}.clean AS _t_{col}")
                 if col not in keys:
                     selects.append(f"m_{col}.typed AS {typed}")
             elif col in self._numbers:
-                selects.append(f"nullif(r.c{pos}, '') AS {col}_raw")
+                selects.append(f"nullif(r.c{pos}, '') AS _t_{col}")
             else:
-                selects.append(f"nullif(trim(r.c{pos}), '') AS {col}_raw")
+                selects.append(f"nullif(trim(r.c{pos}), '') AS _t_{col}")
         decimal_comma = self._decimal_comma()
-        selects += [_number_sql(c, decimal_comma) for c in self._numbers]
+        selects += [_number_sql(c, decimal_comma, f"_t_{c}") for c in self._numbers]
+        # Lean: a typed cell keeps its text only when it could not be typed (messages need
+        # it then); a million well-formed cells are not copied as text once more.
+        texts = [f"CASE WHEN {self._typed_of[c]} IS NULL THEN _t_{c} END AS {c}_raw"
+                 if lean and c in self._typed_of else f"_t_{c} AS {c}_raw" for c in columns]
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _typed AS
-            SELECT * FROM (SELECT {", ".join(selects)} FROM _raw r {" ".join(joins)})
-            WHERE NOT ({_blank(columns)})
+            SELECT * EXCLUDE ({", ".join(f"_t_{c}" for c in columns)}), {", ".join(texts)}
+            FROM (SELECT {", ".join(selects)} FROM _raw r {" ".join(joins)})
+            WHERE NOT ({_blank(columns, self._numbers, "_t_")})
         """)
         self.con.unregister("_raw")
         for col in mappers:
@@ -176,11 +183,12 @@ class Cleaner:
             f"SELECT {ref.name_column} FROM {ref.table} WHERE valid_to IS NULL").fetchall()]
         lines = self.records.lines_of([r[1] for r in rows])
         for (name, _, count), line in zip(rows, lines, strict=True):
-            more = f" (also on {count - 1:,} later lines)" if count > 1 else ""
+            unit = "cells" if self.records.source_rows is not None else "rows"
+            more = f" (and in {count - 1:,} more {unit})" if count > 1 else ""
             self.problems.append(Problem(
                 self.file, line, ref.column, name,
                 f"unknown {ref.column} '{name}'{suggest(name, known)}: check the spelling, or "
-                f"add it with a {ref.table} file first{more}"))
+                f"add the {ref.column} first (in the {ref.table} file){more}"))
 
     def _report_words(self, col: str, choices: list[str], what: str) -> None:
         rows = self.con.execute(
@@ -226,7 +234,7 @@ class Cleaner:
             lines = self.records.lines_of(symbols[:5])
             more = f" and {len(symbols) - 5} more" if len(symbols) > 5 else ""
             self.problems.append(Problem(
-                self.file, lines[0], col, "..",
+                self.file, lines[0], self.records.column_of(symbols[0]) or col, "..",
                 f"{len(symbols)} cell(s) hold a statistics-office symbol for missing data "
                 f"('..', ':'), read as missing (lines {', '.join(map(str, lines))}{more})",
                 WARNING))
@@ -237,9 +245,14 @@ class Cleaner:
                 t.strip() in ("-", "–", "—") for _, t in rows) else ""),
             value_col=f"{col}_raw")
 
+    def empty(self, col: str) -> str:
+        """SQL: the cell in `col` was empty (neither text nor a typed value)."""
+        typed = getattr(self, "_typed_of", {}).get(col)
+        return f"{col}_raw IS NULL" + (f" AND {typed} IS NULL" if typed else "")
+
     def required(self, columns: Iterable[str]) -> None:
         for col in columns:
-            self.flag(f"{col}_raw IS NULL", col, f"{col} is empty: every row needs one")
+            self.flag(self.empty(col), col, f"{col} is empty: every row needs one")
 
     def flag(self, where: str, column: str, message: str, *, severity: str = ERROR,
              value_col: str | None = None, params: list | None = None,
@@ -307,12 +320,17 @@ def parse_year(text: str) -> int | None:
     return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
 
 
-def _number_sql(col: str, decimal_comma: bool) -> str:
-    raw = f"{col}_raw"
+def _number_sql(col: str, decimal_comma: bool, raw: str | None = None) -> str:
+    raw = raw or f"{col}_raw"
     value = (f"CASE WHEN NOT contains({raw}, '.') THEN try_cast(replace({raw}, ',', '.') "
              "AS DOUBLE) END" if decimal_comma else f"try_cast({raw} AS DOUBLE)")
     return f"CASE WHEN isfinite({value}) THEN {value} END AS {col}"
 
 
-def _blank(columns: Iterable[str]) -> str:
-    return " AND ".join(f"{c}_raw IS NULL" for c in columns) or "false"
+def _blank(columns: Iterable[str], numbers: Iterable[str] = (), prefix: str = "") -> str:
+    """A row is blank when every cell is empty (number cells holding only spaces too)."""
+    numbers = set(numbers)
+    text = (lambda c: f"{prefix}{c}") if prefix else (lambda c: f"{c}_raw")
+    parts = [f"({text(c)} IS NULL OR trim({text(c)}) = '')" if c in numbers
+             else f"{text(c)} IS NULL" for c in columns]
+    return " AND ".join(parts) or "false"

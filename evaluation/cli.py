@@ -93,7 +93,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
     uploads["files"] = uploads["files"].map(
-        lambda names: ", ".join(Path(n).name for n in names.split(", ")) if names else "")
+        lambda names: ", ".join(Path(n).name for n in names.split(", "))
+        if isinstance(names, str) else "")
     shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
                      "changed", "unchanged", "state", "summary"]]
     print(shown.fillna("").to_string(index=False, max_colwidth=60))

@@ -81,7 +81,7 @@ KINDS: dict[str, Kind] = {
             "Observations (wide: one column per year)",
             ("partnership", "indicator"),
             ("group", "source", "note"),
-            (("Nettverk friluftsliv Askim", "OUT_ACTIVE", "", "", "", "61.5", "63.0"),),
+            (("Nettverk friluftsliv Askim", "OUT_NEET", "", "", "", "9.8", "9.1"),),
             wide=True,
         ),
         Kind(
@@ -155,7 +155,7 @@ def normalise_word(text: str) -> str:
     """Lower-case, trimmed, with spaces and hyphens as underscores: how headers and
     controlled words (pillar, direction) are compared."""
     text = text.replace("\ufeff", "").strip().strip('"').strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
+    return re.sub(r"[^\w]+", "_", text).strip("_")
 
 
 def canonical_column(header: str) -> str:

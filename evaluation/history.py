@@ -137,7 +137,7 @@ def _check_undo_conflicts(con: duckdb.DuckDBPyConnection, entity: Entity, upload
     same = " AND ".join(f"a.{v} IS NOT DISTINCT FROM c.{v}" for v in entity.values) or "true"
     k0 = entity.key[0]
     rows = con.execute(f"""
-        SELECT c.valid_from, count(*) OVER () AS n
+        SELECT coalesce(a.valid_to, c.valid_from), count(*) OVER () AS n
         FROM {_touched(entity, upload_id)} t
         LEFT JOIN {entity.table} a ON a.valid_from = {upload_id} AND {on_a}
         LEFT JOIN {entity.table} c ON c.valid_to IS NULL AND {on_c}

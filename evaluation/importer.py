@@ -172,35 +172,35 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int,
     rules.STAGERS[kind](cl)
     entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
     rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
-    if kind.startswith("observations"):
-        _check_cross_file(cl, upload_id)
     counts = apply_staged(con, entity, "_staged", upload_id)
+    if counts.changed:
+        _check_cross_file(cl, entity, upload_id)
     if kind.startswith("observations"):
         check_values(cl, upload_id)
     if kind == "targets":
         rules.check_targets(cl)
     if kind.startswith("observations"):
-        rows = counts.new + counts.changed + counts.unchanged + _empty_values(con)
+        rows = counts.new + counts.changed + counts.unchanged + _empty_values(cl)
     preview = _preview(con, entity) if with_preview else pd.DataFrame()
     report = FileReport(tf.name, kind, tf.sha256, tf.encoding, tf.delimiter, int(rows),
                         counts.new, counts.changed, counts.unchanged, preview)
     return report, cl.problems
 
 
-def _empty_values(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT count(*) FROM _typed WHERE value_raw IS NULL").fetchone()[0]
+def _empty_values(cl: Cleaner) -> int:
+    return cl.con.execute(f"SELECT count(*) FROM _typed WHERE {cl.empty('value')}").fetchone()[0]
 
 
-def _check_cross_file(cl: Cleaner, upload_id: int) -> None:
-    """A value another file of the same upload already gave differently is an error."""
+def _check_cross_file(cl: Cleaner, entity: Entity, upload_id: int) -> None:
+    """A row another file of the same upload already wrote differently is an error
+    (applying it would leave a version that lasted no upload at all)."""
+    on = " AND ".join(f"t.{k} = d.{k}" for k in entity.key)
     cl.con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _cross AS SELECT s.rec, s.value FROM _staged s
-        JOIN observations o ON o.valid_to IS NULL AND o.valid_from = {int(upload_id)}
-        AND o.partnership_id = s.partnership_id AND o.indicator_id = s.indicator_id
-        AND o.year = s.year AND o.grp = s.grp AND o.value IS DISTINCT FROM s.value""")
-    cl.flag("true", "value", "another file in this upload gives a different value for the same "
-            "partnership, indicator and year; keep it in one file", value_col="value",
-            table="_cross")
+        CREATE OR REPLACE TEMP TABLE _cross AS SELECT d.rec FROM _diff d
+        JOIN {entity.table} t ON {on} AND t.valid_from = {int(upload_id)}
+        AND t.valid_to = {int(upload_id)} WHERE d.status = 'changed'""")
+    cl.flag("true", "", f"another file in this upload gives this {entity.label} differently; "
+            "keep it in one file", table="_cross")
 
 
 def _preview(con: duckdb.DuckDBPyConnection, entity: Entity) -> pd.DataFrame:

@@ -17,6 +17,8 @@ import numpy as np
 _T = {
     0.80: [3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
            1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330],
+    0.90: [6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812,
+           1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.740, 1.734],
     0.95: [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101],
 }
@@ -64,7 +66,8 @@ def project(years, values, until_year: int, *, target: float | None = None,
 
 
 def _t(level: float, df: int) -> float:
-    table = _T[0.95] if level >= 0.95 else _T[0.80]
+    """The t quantile for the nearest tabulated level (0.80, 0.90, 0.95)."""
+    table = _T[min(_T, key=lambda known: abs(known - level))]
     return table[min(df, len(table)) - 1]
 
 
@@ -75,6 +78,8 @@ def _reach(slope: float, intercept: float, last: int, latest: float, target: flo
         return None, "no target"
     if (latest >= target) if higher else (latest <= target):
         return last, "target already reached"
+    if slope == 0:
+        return None, "not at the current pace (no change)"
     moving_right_way = slope > 0 if higher else slope < 0
     if not moving_right_way:
         return None, "not at the current pace (the trend moves away from the target)"

@@ -88,7 +88,7 @@ def stage_targets(cl: Cleaner) -> None:
 def stage_observations(cl: Cleaner) -> None:
     cols = ["partnership", "indicator", "year", "value", "group", "source", "note"]
     cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR],
-             keys=["group"])
+             keys=["group"], lean=True)
     cl.required(["partnership", "indicator", "year"])
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
              "AND value IS NOT NULL")
@@ -194,8 +194,9 @@ def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str]
         first = f"{first}_raw"
     variants = ("count(DISTINCT (" + ", ".join(f"t._v{i}" for i in range(len(values))) + "))"
                 if values else "1")
-    shown = (f"string_agg((SELECT {first} FROM _typed x WHERE x.rec = t.rec)::VARCHAR, "
-             "' and ' ORDER BY t.rec)" if first else "''")
+    typed = values[0] if values else None
+    shown = (f"string_agg((SELECT coalesce({first}, {typed}::VARCHAR) FROM _typed x "
+             "WHERE x.rec = t.rec), ' and ' ORDER BY t.rec)" if first else "''")
     rows = cl.con.execute(f"""
         WITH d AS (SELECT {groups} FROM _keyed GROUP BY ALL HAVING count(*) > 1
                    ORDER BY min(rec) LIMIT 50)
@@ -206,7 +207,7 @@ def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str]
         lines = cl.records.lines_of(recs[:10])
         listed = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
         if n_variants > 1:
-            cl.report([(recs[-1], shown_values, 1)], "",
+            cl.report([(recs[-1], "", 1)], "",
                       f"the same {what} appears on lines {listed} with different values "
                       f"({shown_values}); keep one line")
         else:

@@ -103,12 +103,12 @@ ENTITIES: dict[str, Entity] = {
             "partnerships", ("partnership_id",),
             ("name", "municipality", "start_year", "horizon_years", "purpose", "lead",
              "partners", "description"),
-            ("partners", "description"), "partnership",
+            ("municipality", "purpose", "lead", "partners", "description"), "partnership",
         ),
         Entity(
             "indicators", ("indicator_id",),
             ("code", "name", "pillar", "unit", "direction", "description"),
-            ("description",), "indicator",
+            ("unit", "description"), "indicator",
         ),
         Entity(
             "targets", ("partnership_id", "indicator_id"),

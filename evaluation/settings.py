@@ -30,6 +30,8 @@ class Setting:
     low: float
     high: float
     group: str
+    integer: bool = False
+    choices: tuple[float, ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -48,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
             0.0, 0.5, "Status thresholds"),
     Setting("max_age_years", 2, "How many years an observation keeps counting for a "
             "partnership's yearly pillar scores when the indicator was not measured again "
-            "(2: a survey every other year still counts).", 0, 10, "Scores"),
+            "(2: a survey every other year still counts).", 0, 10, "Scores", integer=True),
     Setting("outcome_lag", 2.0, "Shape of the expected path for outcome indicators: the "
             "expected share of the way to the target is (share of time elapsed) to this "
             "power. 1 is a straight line; 2 stays near baseline in the early years.",
@@ -57,9 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
             "baseline to target) an indicator may be from its expected path and still be "
             "on path.", 0.0, 1.0, "Expected path"),
     Setting("projection_points", 5, "How many of the latest observations the projection's "
-            "straight-line trend is fitted to.", 2, 20, "Projection"),
-    Setting("projection_level", 0.80, "Coverage of the projection's uncertainty band "
-            "(0.80 or 0.95).", 0.80, 0.95, "Projection"),
+            "straight-line trend is fitted to.", 2, 20, "Projection", integer=True),
+    Setting("projection_level", 0.80, "Coverage of the projection's uncertainty band: "
+            "0.80, 0.90 or 0.95.", 0.80, 0.95, "Projection", choices=(0.80, 0.90, 0.95)),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -117,6 +119,13 @@ def check_value(name: str, value: float) -> float:
             setting.low <= value <= setting.high):
         raise EvaluationError(f"{name} must be a number between {setting.low:g} and "
                               f"{setting.high:g}; got {value!r}.", "Setting out of range")
+    if setting.integer and not float(value).is_integer():
+        raise EvaluationError(f"{name} must be a whole number; got {value!r}.",
+                              "Setting out of range")
+    if setting.choices and not any(abs(value - c) < 1e-9 for c in setting.choices):
+        allowed = ", ".join(f"{c:g}" for c in setting.choices)
+        raise EvaluationError(f"{name} must be one of {allowed}; got {value!r}.",
+                              "Setting out of range")
     return float(value)
 
 

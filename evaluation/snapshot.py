@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from evaluation.cleaning import name_key
 from evaluation.errors import EvaluationError
 from evaluation.history import state_filter
 from evaluation.schema import ENTITIES, Entity
@@ -41,8 +42,8 @@ class Snapshot:
 
     def partnership(self, name: str) -> pd.Series:
         """The partnership row for a name (matched ignoring case and spaces)."""
-        key = name.strip().lower()
-        rows = self.partnerships[self.partnerships["partnership"].str.lower() == key]
+        key = name_key(name)
+        rows = self.partnerships[self.partnerships["partnership"].map(name_key) == key]
         if rows.empty:
             raise KeyError(name)
         return rows.iloc[0]
@@ -120,7 +121,8 @@ def _entity_changes(con: duckdb.DuckDBPyConnection, entity: Entity, upload_id: i
                     limit: int) -> pd.DataFrame:
     on = " AND ".join(f"a.{k} = b.{k}" for k in entity.key)
     k0 = entity.key[0]
-    key = " || ' / ' || ".join(_key_label(k) for k in entity.key)
+    key = "concat_ws(' / ', " + ", ".join(f"nullif({_key_label(k)}, '')"
+                                         for k in entity.key) + ")"
     new = _content("a", entity)
     old = _content("b", entity)
     return con.execute(f"""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from evaluation.errors import ERROR, Problem
@@ -89,10 +90,17 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         table = None
-    if table is None or rejected:
+    if table is None or rejected or _longest_cell(table) > MAX_CELL_CHARS:
         return _from_scan(tf, names)
     table = table.append_column("rec", pa.array(np.arange(table.num_rows, dtype=np.int32)))
     return Records(table, tf)
+
+
+def _longest_cell(table: pa.Table) -> int:
+    """Bytes in the longest cell: an upper bound on its characters, cheap to get; when it is
+    over the limit the exact parser measures characters and names the line."""
+    lengths = [pc.max(pc.binary_length(table.column(n))).as_py() for n in table.column_names]
+    return max((n for n in lengths if n is not None), default=0)
 
 
 def _body_start(tf: TextFile) -> int:
@@ -144,13 +152,27 @@ def _scan(tf: TextFile) -> _Scan:
                 lines.append(start)
                 rows.append(fitted)
         previous_end = end
-    if last_span > 1 and rows and lines and lines[-1] == start - last_span and (
-            tf.data.count(b'"', _body_start(tf)) % 2):
+    unclosed = tf.data.count(b'"', _body_start(tf)) % 2 and _ends_in_open_quote(
+        text, tf.delimiter)
+    if rows and lines and lines[-1] == start - last_span and unclosed:
         problems.append(Problem(
             tf.name, lines.pop(), "", "", "a quote (\") opened on this line is never closed, so "
             "the rest of the file was read as one cell; close or remove the quote", ERROR))
         rows.pop()
     return _Scan(np.asarray(lines, dtype=np.int64), rows, problems)
+
+
+def _ends_in_open_quote(text: str, delimiter: str) -> bool:
+    """Whether the text ends inside a quoted field (a quote opened and never closed)."""
+    inside, at_field_start = False, True
+    for ch in text:
+        if inside:
+            if ch == '"':
+                inside = False  # a doubled "" reopens on the next quote, which is fine
+        elif ch == '"' and at_field_start:
+            inside = True
+        at_field_start = not inside and ch in (delimiter, "\n", "\r")
+    return inside
 
 
 def _fit(row: list[str], width: int, spans: int) -> tuple[list[str] | None, str]:

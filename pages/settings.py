@@ -27,12 +27,19 @@ with st.form("settings"):
         st.subheader(group)
         cols = st.columns(3)
         for n, s in enumerate(x for x in SETTINGS if x.group == group):
-            integer = float(s.default).is_integer() and s.high > 1 and not s.name.startswith(
-                "weight_")
+            if s.choices:
+                value = cols[n % 3].selectbox(
+                    s.name.replace("_", " ").capitalize(), s.choices,
+                    index=s.choices.index(min(s.choices, key=lambda c: abs(c - current[s.name]))),
+                    format_func=lambda c: f"{c:.0%}", help=s.help, disabled=not writable,
+                    key=f"setting_{s.name}")
+                if abs(value - current[s.name]) > 1e-9:
+                    changes[s.name] = value
+                continue
             value = cols[n % 3].number_input(
                 s.name.replace("_", " ").capitalize(), min_value=float(s.low),
                 max_value=float(s.high), value=float(current[s.name]),
-                step=1.0 if integer else 0.01, help=s.help, disabled=not writable,
+                step=1.0 if s.integer else 0.01, help=s.help, disabled=not writable,
                 key=f"setting_{s.name}")
             if value != current[s.name]:
                 changes[s.name] = value

@@ -49,3 +49,17 @@ def test_suggestions_match_words_not_only_whole_strings():
     assert "Nettverk friluftsliv Askim" in suggest("Askim frilufsliv",
                                                    ["Nettverk friluftsliv Askim", "Ungdom"])
     assert suggest("Oslo", ["Nettverk friluftsliv Askim"]) == ""
+
+
+def test_all_templates_together_import_into_an_empty_store(store):
+    from evaluation.importer import import_files
+    files = [(f"{k}.csv", template_csv(k).encode()) for k in KINDS]
+    report = import_files(store, files, user="t")
+    assert report.ok and report.committed, [p.format() for p in report.errors]
+
+
+@pytest.mark.parametrize("header, canonical", [
+    ("Municipality/region", "municipality"), ("Horizon (years)", "horizon_years"),
+    ("Start-year", "start_year"), ("Target year", "target_year")])
+def test_headers_with_punctuation(header, canonical):
+    assert canonical_column(header) == canonical

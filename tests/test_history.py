@@ -114,3 +114,29 @@ def test_history_lists_who_did_what(sample_store):
     latest = uploads.iloc[0]
     assert (latest.created_by, latest.files, latest.new) == ("anne", "anne.csv", 1)
     assert uploads.iloc[-1].created_by == "sample data"
+
+
+def test_two_files_of_one_upload_changing_the_same_partnership_is_an_error(store):
+    from evaluation.importer import import_files
+    head = "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+    report = import_files(store, [("a.csv", (head + "P,Oslo,2020,6,x,y\n").encode()),
+                                  ("b.csv", (head + "P,Bergen,2020,6,x,y\n").encode())],
+                          user="t")
+    assert not report.committed
+    assert any("another file in this upload" in p.message for p in report.errors)
+
+
+def test_undo_refusal_names_the_upload_that_removed_the_value(sample_store):
+    a = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,1\n")
+    b = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,2\n")
+    undo_b = undo_upload(sample_store, b.upload_id, "t")
+    undo_a = undo_upload(sample_store, a.upload_id, "t")
+    with pytest.raises(EvaluationError, match=f"upload {undo_a}"):
+        undo_upload(sample_store, undo_b, "t")
+
+
+def test_empty_optional_cells_keep_what_was_stored(sample_store):
+    load(sample_store, "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+                       f"{NO},,2016,10,,\n")
+    row = read_snapshot(sample_store).partnership(NO)
+    assert row.municipality == "Indre Østfold" and row.purpose and row.lead

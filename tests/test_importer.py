@@ -153,7 +153,7 @@ WARNINGS = [
     ("identical duplicate", OBS + f"{NO},INV_PARTNERS,2030,5\n{NO},INV_PARTNERS,2030,5\n", "",
      "imported once"),
     ("statistics office symbol", "partnership;indicator;2029;2030\n" + f"{NO};OUT_ACTIVE;..;40\n",
-     "value", "read as missing"),
+     "2029", "read as missing"),
     ("unused column", "partnership,indicator,year,value,colour\n" + f"{NO},INV_PARTNERS,2030,5,red\n",
      "colour", "ignored"),
     ("target beyond horizon", "partnership,indicator,baseline_year,baseline,target_year,target\n"
@@ -295,3 +295,19 @@ def _hypothesis_store(template, factory):
         shutil.copy(template, path)
         _STORES["store"] = Store(path)
     return _STORES["store"]
+
+
+def test_blank_rows_with_spaces_in_number_cells_are_skipped(sample_store):
+    report = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,4\n,,,   \n,  ,,\n")
+    assert report.ok, [p.format() for p in report.problems]
+
+
+def test_an_unclosed_quote_on_the_last_line_is_an_error(sample_store):
+    report = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,\"30\n")
+    assert any("never closed" in p.message and p.line == 2 for p in report.errors)
+
+
+def test_unknown_names_in_a_wide_file_count_cells(sample_store):
+    report = load(sample_store, "partnership;indicator;2024;2025\nNowhere;OUT_ACTIVE;1;2\n")
+    (error,) = report.errors
+    assert "1 more cells" in error.message
