@@ -18,6 +18,7 @@ import streamlit as st
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor, require_write
 from evaluation.errors import EvaluationError, Problem
+from evaluation.formats import suggest
 from evaluation.model import Evaluation, evaluate
 from evaluation.sample import ensure_store
 from evaluation.snapshot import Snapshot, read_snapshot
@@ -64,9 +65,14 @@ def choose(label: str, options: list, param: str, *, format_func=str, help: str 
     if not options:
         return None
     key, remembered = f"w_{param}", f"sel_{param}"
-    wanted = st.query_params.get(param) or st.session_state.get(remembered)
+    linked = st.query_params.get(param)
+    wanted = linked or st.session_state.get(remembered)
     if st.session_state.get(key) not in options:
         st.session_state[key] = wanted if wanted in options else options[0]
+        if linked and linked not in options:
+            st.warning(plain(f"The link asks for {label.lower()} '{linked}', which does not "
+                             f"exist{suggest(linked, [str(o) for o in options])}; showing "
+                             f"'{format_func(options[0])}' instead."))
     value = st.selectbox(label, options, key=key, format_func=format_func, help=help)
     st.session_state[remembered] = value
     st.query_params[param] = str(value)

@@ -21,7 +21,9 @@ from evaluation.theme import (
     PHASE_LABELS,
     PILLAR_STYLE,
     base_layout,
+    gap_bridge,
     safe,
+    with_gaps,
     wrap,
     year_axis,
 )
@@ -131,15 +133,19 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
 
 def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.DataFrame,
                            projection: Projection | None, first_year: int, last_year: int,
-                           title: str, subtitle: str = "",
-                           height: int = 320) -> go.Figure | None:
-    """One indicator: observations, baseline, target, expected path, projection with band."""
+                           title: str, subtitle: str = "", compact: bool = False,
+                           height: int | None = None) -> go.Figure | None:
+    """One indicator: observations, baseline, target, expected path, projection with band.
+
+    `compact` is for small multiples: no legend (the page explains the marks once)."""
     if series.empty:
         return None
     style = PILLAR_STYLE.get(info.get("pillar"), PILLAR_STYLE["balanced"])
     unit = safe(info.get("unit") or "")
     counts = series["year"] >= (info.get("baseline_year") or -10**6)
-    data = [_observed(series[counts], style, unit, "Observed")]
+    observed = series[counts]
+    data = [gap_bridge(observed["year"], observed["value"], style["color"]),
+            _observed(observed, style, unit, "Observed")]
     if (~counts).any():
         data.append({**_observed(series[~counts], style, unit, "Before baseline"),
                      "marker": {"color": "#AAAAAA", "size": 6}, "line": {"color": "#AAAAAA"}})
@@ -154,19 +160,22 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     if has_target:
         data += _target_points(info, unit)
     end = max(last_year, int(info["target_year"]) if has_target else last_year)
-    layout = base_layout(title, subtitle, height)
-    layout["margin"].update({"t": 80, "b": 120})
-    layout.update({"xaxis": year_axis(first_year, end),
+    layout = base_layout(title, subtitle, height or (300 if compact else 440))
+    layout["margin"].update({"t": 80, "b": 40 if compact else 120})
+    axis = year_axis(first_year, end, "" if compact else "Year")
+    layout.update({"xaxis": axis, "showlegend": not compact,
                    "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"}},
                    "legend": {**layout["legend"], "font": {"size": 11}}})
     return go.Figure({"data": data, "layout": layout})
 
 
 def _observed(rows: pd.DataFrame, style: dict, unit: str, name: str) -> dict:
-    source = rows["source"].fillna("") if "source" in rows else pd.Series([""] * len(rows))
-    note = rows["note"].fillna("") if "note" in rows else pd.Series([""] * len(rows))
-    return {"type": "scatter", "mode": "lines+markers", "name": name,
-            "x": rows["year"].tolist(), "y": rows["value"].tolist(),
+    rows = rows.set_index("year").reindex(with_gaps(rows["year"], rows["value"])[0])
+    source = rows["source"].fillna("").map(safe) if "source" in rows else pd.Series(
+        [""] * len(rows))
+    note = rows["note"].fillna("").map(safe) if "note" in rows else pd.Series([""] * len(rows))
+    return {"type": "scatter", "mode": "lines+markers", "name": name, "connectgaps": False,
+            "x": rows.index.tolist(), "y": [None if pd.isna(v) else v for v in rows["value"]],
             "line": {"color": style["color"], "width": 2.5, "dash": style["dash"]},
             "marker": {"color": style["color"], "symbol": style["symbol"], "size": 8},
             "customdata": list(zip(source.tolist(), note.tolist(), strict=True)),

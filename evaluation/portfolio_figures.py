@@ -27,7 +27,9 @@ from evaluation.theme import (
     STATUS_COLOURS,
     TREND_PATTERN,
     base_layout,
+    gap_bridge,
     safe,
+    with_gaps,
     year_axis,
 )
 
@@ -123,10 +125,13 @@ def build_comparison_figure(rows: pd.DataFrame, *, x: str, unit: str, title: str
     shown = names if len(names) <= MAX_LINES else highlight
     for n, name in enumerate(shown):
         part = rows[rows["partnership"] == name].sort_values(x)
+        colour = GROUP_COLOURS[n % len(GROUP_COLOURS)]
+        xs, ys = with_gaps(part[x], part["value"])
+        data.append(gap_bridge(part[x], part["value"], colour))
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": safe(name),
-            "x": part[x].tolist(), "y": part["value"].tolist(),
-            "line": {"color": GROUP_COLOURS[n % len(GROUP_COLOURS)],
+            "x": xs, "y": ys, "connectgaps": False,
+            "line": {"color": colour,
                      "dash": SERIES_DASHES[n % len(SERIES_DASHES)], "width": 2.5},
             "marker": {"size": 7},
             "hovertemplate": f"%{{fullData.name}}<br>%{{x}}: %{{y:,.3~g}} {safe(unit)}"

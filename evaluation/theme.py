@@ -28,8 +28,8 @@ STATUS_COLOURS = {
 }
 # Actor types and other groups: Okabe-Ito without the pillar colours' exact hues first,
 # plus bar patterns so stacked groups stay distinct in greyscale.
-GROUP_COLOURS = ["#56B4E9", "#E69F00", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-                 "#CC79A7", "#999999"]
+GROUP_COLOURS = ["#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00",
+                 "#999999", "#F0E442"]  # yellow last: faint as a line on white
 GROUP_PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
 SERIES_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
@@ -65,6 +65,26 @@ def base_layout(title: str, subtitle: str = "", height: int = 420) -> dict[str, 
         "hovermode": "closest",
         "yaxis": {"gridcolor": "#E5E5E5", "zeroline": False, "ticks": "outside"},
     }
+
+
+def with_gaps(years, values) -> tuple[list, list]:
+    """Years and values with None in missing years, so a line breaks where data is missing
+    (plotly draws a straight line across absent rows otherwise)."""
+    pairs = sorted(zip((int(y) for y in years), values, strict=True))
+    if not pairs:
+        return [], []
+    known = dict(pairs)
+    full = range(pairs[0][0], pairs[-1][0] + 1)
+    return list(full), [known.get(y) for y in full]
+
+
+def gap_bridge(years, values, color: str) -> dict:
+    """A faint dotted line joining observations across missing years, drawn under the
+    solid line: the trend stays readable and the gap stays visible."""
+    pairs = sorted(zip((int(y) for y in years), values, strict=True))
+    return {"type": "scatter", "mode": "lines", "x": [p[0] for p in pairs],
+            "y": [p[1] for p in pairs], "line": {"color": color, "width": 1, "dash": "dot"},
+            "opacity": 0.6, "hoverinfo": "skip", "showlegend": False}
 
 
 def wrap(text: str, width: int = 28, lines: int = 2) -> str:

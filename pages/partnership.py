@@ -99,6 +99,9 @@ st.dataframe(
         "year": st.column_config.NumberColumn("Latest year", format="%d"),
         "target_year": st.column_config.NumberColumn("Target year", format="%d"),
         "projection": "Target reached at current pace"})
+st.caption("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target · "
+           "dotted: the expected path · dashed: projection at the current pace, with its "
+           f"{result.settings.projection_level:.0%} band.")
 panels = indicator_panels(result, view, low, high)
 for pillar in PILLAR_NAMES:
     mine = [p for p in panels if p.info["pillar"] == pillar]
@@ -111,7 +114,7 @@ for pillar in PILLAR_NAMES:
             fig = build_indicator_figure(
                 panel.observations, info, expected=panel.expected, projection=panel.projection,
                 first_year=low, last_year=max(high, view.horizon_end), title=info["name"],
-                subtitle=f"{info['indicator']} · {status_words(info['status'])}")
+                subtitle=f"{info['indicator']} · {status_words(info['status'])}", compact=True)
             ui.chart(fig, panel.assessed, key=f"ind_{info['indicator']}",
                      empty=f"{info['name']}: no observations in the years shown.")
 

@@ -1,0 +1,159 @@
+"""The app in a real browser: `streamlit run` on a free port, Debian's Chromium via Playwright.
+
+Screenshots of every page land in artifacts/browser/ (git-ignored) for people
+to look at. The test skips only when no Chromium exists and CI is not set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-dev-shm-usage"]
+PAGES = {"overview": 2, "partnership": 5, "indicators": 1, "upload": 0, "settings": 0}
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing under CI: .ci/run must install it")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(store_path: Path, port: int, env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run dashboard.py` on `port`, returned once its health check answers."""
+    environment = {**os.environ, "EVALUATION_DB": str(store_path), **(env or {})}
+    log = open(store_path.with_suffix(".log"), "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"the app did not start: {store_path.with_suffix('.log').read_text()}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, sample_template):
+    _require_chromium()
+    folder = tmp_path_factory.mktemp("browser")
+    store = folder / "app.duckdb"
+    shutil.copy(sample_template, store)
+    port = free_port()
+    proc = start_app(store, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield instance
+        instance.close()
+
+
+def open_page(browser, url: str, charts: int):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=60_000)
+    if charts:
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=60_000)
+    page.wait_for_timeout(800)
+    return page
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: the viewport grows to the content (Streamlit scrolls an inner box)."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                           "'[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
+                           ".map(e => e.scrollHeight), 800)")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 16000)})
+    page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_error(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Something unexpected went wrong" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("name, charts", PAGES.items())
+def test_every_page_renders_in_chromium(app_url, browser, name, charts):
+    page = open_page(browser, f"{app_url}/{name}", charts)
+    try:
+        assert_no_error(page)
+        assert page.locator(".js-plotly-plot .main-svg").count() >= charts
+        nav = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        # the router's titles, not the legacy list of file names (overview, partnership, ...)
+        assert any(t.strip().endswith("Overview") for t in nav)
+        assert not any(t.strip() == "overview" for t in nav)
+        screenshot(page, name)
+    finally:
+        page.close()
+
+
+def test_a_shared_link_reopens_the_same_view(app_url, browser):
+    url = f"{app_url}/partnership?partnership=Ungdomsl%C3%B8ftet%20Drammen&from=2019&to=2024"
+    page = open_page(browser, url, 3)
+    try:
+        assert_no_error(page)
+        assert page.locator("h1").first.inner_text() == "Ungdomsløftet Drammen", url
+        assert "2019–2024" in page.inner_text("body")
+    finally:
+        page.close()
+
+
+def test_a_link_to_an_unknown_partnership_says_so(app_url, browser):
+    page = open_page(browser, f"{app_url}/partnership?partnership=Ungdomsoftet", 3)
+    try:
+        assert "which does not exist" in page.inner_text("body")
+        assert 'did you mean "Ungdomsløftet Drammen"' in page.inner_text("body")
+    finally:
+        page.close()
+
+
+def test_sidebar_navigation_keeps_the_selected_partnership(app_url, browser):
+    page = open_page(browser, f"{app_url}/partnership?partnership=Sammen%20mot%20ensomhet%20Bod%C3%B8",
+                     3)
+    try:
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Indicators").click()
+        page.wait_for_url("**/indicators**", timeout=30_000)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        assert_no_error(page)
+        assert "Sammen mot ensomhet Bodø" in page.inner_text("body")
+    finally:
+        page.close()
