@@ -16,7 +16,7 @@ with ui.guarded():
 ui.sidebar()
 st.title("Compare partnerships on one indicator")
 indicators = snap.indicators.set_index("indicator")
-measured = sorted(set(result.assessment["indicator"].astype(str)))
+measured = sorted(str(c) for c in result.assessment["indicator"].unique())
 if not measured:
     st.info("No indicator has observations yet.")
     st.stop()
