@@ -17,9 +17,12 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor, require_write
+from evaluation.charts import Chart
 from evaluation.errors import EvaluationError, Problem
+from evaluation.exports import export_files
 from evaluation.formats import suggest
 from evaluation.model import Evaluation, evaluate
+from evaluation.render import INSTALL_HINT, browser_available
 from evaluation.sample import ensure_store
 from evaluation.snapshot import Snapshot, read_snapshot
 from evaluation.store import Store
@@ -100,16 +103,24 @@ def choose_years(first: int, last: int, default_first: int | None = None) -> tup
     return low, high
 
 
-def chart(fig, data: pd.DataFrame | None, *, key: str, empty: str,
-          column_config: dict | None = None) -> None:
-    """A chart with its data one click away, or a plain sentence when there is none."""
+def chart(item: Chart, *, compact: bool = False, column_config: dict | None = None) -> None:
+    """A chart with its data one click away and every export, or a plain sentence when
+    there is nothing to draw."""
+    fig = item.figure(compact=compact)
     if fig is None:
-        st.info(empty)
+        st.info(item.empty)
         return
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    if data is not None:
-        with st.expander("Data behind this chart"):
-            st.dataframe(data, hide_index=True, width="stretch", column_config=column_config)
+    st.plotly_chart(fig, key=f"chart_{item.key}", config={"displaylogo": False})
+    data_col, download_col = st.columns([4, 1])
+    with data_col.expander("Data behind this chart"):
+        st.dataframe(item.data, hide_index=True, width="stretch", column_config=column_config)
+    with download_col.popover("Download", icon=":material/download:", width="stretch"):
+        for f in export_files(item):
+            st.download_button(f.name.rsplit(".", 1)[1].upper(), f.data, file_name=f.name,
+                               mime=f.mime, key=f"dl_{item.key}_{f.name}", width="stretch",
+                               on_click="ignore")
+        if not browser_available():
+            st.caption(INSTALL_HINT)
 
 
 def page_setup() -> None:
@@ -199,9 +210,7 @@ def plain(text: object) -> str:
 
 def as_of_text(snap: Snapshot) -> str:
     """'Data as of upload 7 (2026-11-20 14:02 UTC)': printed on pages and exports."""
-    if not snap.upload_id:
-        return "No data uploaded yet"
-    return f"Data as of upload {snap.upload_id} ({snap.as_of_time:%Y-%m-%d %H:%M} UTC)"
+    return snap.describe_as_of()
 
 
 def sidebar() -> None:

@@ -17,10 +17,12 @@ import pandas as pd
 
 from evaluation.assessment import status_table
 from evaluation.errors import EvaluationError
+from evaluation.exports import safe_filename
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
+from evaluation.report import annual_report_pdf, annual_report_zip
 from evaluation.sample import load_sample_data
 from evaluation.snapshot import read_snapshot, read_upload_changes
 from evaluation.store import Store
@@ -156,6 +158,36 @@ def cmd_scores(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    snap = read_snapshot(_store(args), as_of=args.as_of)
+    result = evaluate(snap)
+    names = ([resolve_partnership(snap, args.partnership)] if args.partnership
+             else snap.partnerships["partnership"].tolist())
+    out = Path(args.out)
+    if len(names) > 1 or out.is_dir() or not out.suffix:
+        out.mkdir(parents=True, exist_ok=True)
+        targets = [out / safe_filename(n, "annual-report", args.year, ext=args.format)
+                   for n in names]
+    elif out.suffix.lower() not in (".pdf", ".zip"):
+        raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one of "
+                              "those suffixes.", "Unknown format")
+    else:
+        targets = [out]
+    for name, target in zip(names, targets, strict=True):
+        maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
+        data = maker(result, name, args.year)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as e:
+            raise EvaluationError(f"Cannot write {target}: {e.strerror}.", "Cannot write") from e
+        as_of = snap.describe_as_of()
+        print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
+              f"{as_of[0].lower()}{as_of[1:]}")
+    return 0
+
+
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
     sys.stdout.write(template_csv(args.kind.replace("-", "_")))
@@ -185,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[common], help="print a CSV template for a file kind")
     p.add_argument("kind", choices=[*KINDS, "observations-wide"], metavar="KIND",
                    help=f"one of: {', '.join(KINDS)}")
+    p = sub.add_parser("report", parents=[common],
+                       help="write the annual report of a partnership (PDF or chart-pack ZIP)")
+    p.add_argument("--partnership", metavar="NAME",
+                   help="the partnership (default: every partnership, into --out as a folder)")
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="the report year")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="a .pdf or .zip file, or a folder for one report per partnership")
+    p.add_argument("--format", choices=["pdf", "zip"], default="pdf",
+                   help="format of the files written into a folder (default pdf)")
+    p.add_argument("--as-of", type=int, metavar="UPLOAD_ID",
+                   help="reproduce the report as it was right after this upload")
     for name, what in (("status", "status per partnership and indicator"),
                        ("scores", "pillar scores and balanced index per partnership and year")):
         p = sub.add_parser(name, parents=[common], help=what)

@@ -94,8 +94,8 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
     layout = base_layout(title, subtitle, height)
     layout.update({
         "xaxis": year_axis(first, last),
-        "yaxis": {**layout["yaxis"], "title": {"text": "Progress towards targets (% of the way)"},
-                  "range": [-5, 110], "ticksuffix": " %"},
+        "yaxis": {**layout["yaxis"], "range": [-5, 110], "ticksuffix": " %",
+                  "title": {"text": "Progress towards targets<br>(% of the way)"}},
         "shapes": phase_shapes + event_shapes, "annotations": phase_notes + event_notes,
     })
     return go.Figure({"data": data, "layout": layout})
@@ -176,7 +176,8 @@ def _observed(rows: pd.DataFrame, style: dict, unit: str, name: str) -> dict:
     note = rows["note"].fillna("").map(safe) if "note" in rows else pd.Series([""] * len(rows))
     return {"type": "scatter", "mode": "lines+markers", "name": name, "connectgaps": False,
             "x": rows.index.tolist(), "y": [None if pd.isna(v) else v for v in rows["value"]],
-            "line": {"color": style["color"], "width": 2.5, "dash": style["dash"]},
+            # Always solid here: dotted is the expected path and dashed the projection.
+            "line": {"color": style["color"], "width": 2.5},
             "marker": {"color": style["color"], "symbol": style["symbol"], "size": 8},
             "customdata": list(zip(source.tolist(), note.tolist(), strict=True)),
             "hovertemplate": f"%{{x}}: <b>%{{y:,.3~g}} {unit}</b><br>source: %{{customdata[0]}}"

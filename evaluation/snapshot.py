@@ -40,6 +40,12 @@ class Snapshot:
     def is_empty(self) -> bool:
         return self.partnerships.empty
 
+    def describe_as_of(self) -> str:
+        """'Data as of upload 7 (2026-11-20 14:02 UTC)': on every page, export and report."""
+        if not self.upload_id:
+            return "No data uploaded yet"
+        return f"Data as of upload {self.upload_id} ({self.as_of_time:%Y-%m-%d %H:%M} UTC)"
+
     def partnership(self, name: str) -> pd.Series:
         """The partnership row for a name (matched ignoring case and spaces)."""
         key = name_key(name)

@@ -50,15 +50,27 @@ def year_axis(first: int, last: int, title: str = "Year") -> dict[str, Any]:
             "range": [first - 0.5, last + 0.5], "showgrid": False, "ticks": "outside"}
 
 
+def _lines(text: str, width: int = 90) -> list[str]:
+    """Split at ' · ' into lines of at most `width` characters (plotly does not wrap)."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def base_layout(title: str, subtitle: str = "", height: int = 420) -> dict[str, Any]:
     """Layout shared by every chart: title and subtitle, fonts, legend, margins."""
+    sub = _lines(subtitle) if subtitle else []
     return {
-        "title": {"text": safe(title), "subtitle": {"text": safe(subtitle)}, "x": 0.0,
-                  "xanchor": "left",
+        "title": {"text": safe(title), "x": 0.0, "xanchor": "left", "xref": "paper",
+                  "subtitle": {"text": "<br>".join(safe(line) for line in sub)},
                   "font": {"size": 17}},
         "font": {"family": FONT, "size": 13, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white", "height": height,
-        "margin": {"l": 70, "r": 30, "t": 90 if subtitle else 70, "b": 110},
+        "margin": {"l": 70, "r": 30, "t": 70 + 18 * len(sub), "b": 110},
         # Anchored to the figure's bottom edge, below the axis title, never on it.
         "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01,
                    "x": 0.0},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from evaluation.portfolio_figures import MAX_LINES, build_comparison_figure
-from evaluation.views import indicator_comparison
+from evaluation.charts import comparison_chart
+from evaluation.portfolio_figures import MAX_LINES
 
 ui.page_setup()
 
@@ -29,18 +29,13 @@ st.caption(ui.plain(f"{info['pillar'].capitalize()} · unit: {info['unit'] or 'n
 align = ui.choose("Years", ["calendar", "horizon"], "align",
                   format_func=lambda a: {"calendar": "Calendar years",
                                          "horizon": "Aligned on year of horizon (1, 2, ...)"}[a])
-rows = indicator_comparison(result, code)
-partnerships = sorted(rows["partnership"].unique())
+partnerships = sorted(result.assessment.loc[result.assessment["indicator"] == code,
+                                             "partnership"].astype(str).unique())
 highlight = st.multiselect(
     "Highlight partnerships", partnerships,
     default=[p for p in [st.session_state.get("sel_partnership")] if p in partnerships],
     help=f"With more than {MAX_LINES} partnerships the chart shows the median and bands; "
          "highlighted ones are drawn as lines.")
-x = "year" if align == "calendar" else "year_of_horizon"
-title = (f"{info['name']}: {len(partnerships)} partnerships, "
-         + ("by calendar year" if x == "year" else "by year of each partnership's horizon"))
-fig = build_comparison_figure(rows, x=x, unit=info["unit"] or "", title=title,
-                              subtitle=ui.as_of_text(snap), highlight=highlight)
-ui.chart(fig, rows, key="comparison", empty="No partnership has observations of this indicator.",
+ui.chart(comparison_chart(result, code, align, highlight),
          column_config={"year": st.column_config.NumberColumn(format="%d"),
                         "progress": st.column_config.NumberColumn(format="percent")})

@@ -7,8 +7,8 @@ from datetime import date
 import streamlit as st
 
 import ui
+from evaluation.charts import portfolio_charts
 from evaluation.method import STATUS_LABELS, status_words
-from evaluation.portfolio_figures import build_portfolio_figure, build_status_figure
 from evaluation.views import portfolio_table, status_counts
 
 ui.page_setup()
@@ -99,16 +99,8 @@ pages = max(1, -(-len(shown) // page_size))
 page = st.number_input(f"Page (of {pages}, {page_size} partnerships each)", 1, pages, 1) \
     if pages > 1 else 1
 block = shown.iloc[(page - 1) * page_size: page * page_size]
-fig = build_portfolio_figure(
-    block, title="Pillar scores and balanced index, latest year with data",
-    subtitle=f"In the order of the table · {result.settings.describe_weights()}")
-ui.chart(fig, block[["partnership", "year_of_horizon", "horizon_years", "phase", "scored_year",
-                     "involvement", "process", "outcome", "balanced"]],
-         key="portfolio_chart", empty="No partnership has scores yet.")
-with st.container():
-    counts = status_counts(result, shown["partnership"].tolist())
-    counts = counts[counts["pillar"].notna()]
-    fig = build_status_figure(counts, title="Indicators by status and pillar",
-                              subtitle="Latest assessed year of each indicator, all partnerships")
-    ui.chart(fig, counts[["pillar", "status", "label", "count"]], key="status_chart",
-             empty="No indicator has been assessed yet.")
+subject = "All partnerships" if len(shown) == len(table) else f"{len(shown)} partnerships shown"
+charts = portfolio_charts(result, block, status_counts(result, shown["partnership"].tolist()),
+                          subject)
+ui.chart(charts[0])
+ui.chart(charts[1])

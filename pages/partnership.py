@@ -1,4 +1,4 @@
-"""Partnership: profile, horizon chart, who takes part, every indicator with its path."""
+"""Partnership: profile, horizon chart, who takes part, every indicator, the annual report."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from datetime import date
 import streamlit as st
 
 import ui
-from evaluation.figures import build_group_figure, build_horizon_figure, build_indicator_figure
+from evaluation.charts import partnership_charts
+from evaluation.edits import save_commentary
+from evaluation.exports import safe_filename
 from evaluation.horizon import phase
-from evaluation.method import status_words
+from evaluation.render import INSTALL_HINT, browser_available
+from evaluation.report import annual_report_pdf, annual_report_zip
 from evaluation.scores import PILLAR_NAMES
 from evaluation.theme import PILLAR_STYLE
-from evaluation.views import indicator_panels, partnership_view
+from evaluation.views import partnership_view
 
 ui.page_setup()
-
 with ui.guarded():
     result = ui.evaluation()
     snap = result.snapshot
@@ -32,13 +34,12 @@ with ui.guarded():
 low, high = ui.choose_years(view.first_year, view.last_year, int(view.profile["start_year"]))
 profile, today = view.profile, date.today().year
 start, horizon = int(profile["start_year"]), int(profile["horizon_years"])
-weights, as_of, years = result.settings.describe_weights(), ui.as_of_text(snap), f"{low}–{high}"
 
 st.title(view.name)
 st.caption(ui.plain(
     f"{profile['municipality'] or ''} · started {start} · {horizon}-year horizon "
     f"({start}–{view.horizon_end}) · in {today}: year {today - start + 1} of {horizon}, "
-    f"{phase(today, start, horizon)} · {as_of}"))
+    f"{phase(today, start, horizon)} · {ui.as_of_text(snap)}"))
 about, members = st.columns([3, 2])
 about.markdown("**Purpose**  \n" + (ui.plain(profile["purpose"]) or "Not given."))
 if profile.get("description"):
@@ -59,64 +60,48 @@ if not scored.empty:
                    delta, help="Share of the way from baseline to target; change since the "
                    f"year before{counted}")
 
+charts = {c.key: c for c in partnership_charts(result, view, low, high)}
 st.header("Horizon")
-scores = view.scores_between(low, high)
-fig = build_horizon_figure(scores, start, horizon, view.events_between(low, high),
-                           years=(low, high), subtitle=f"{weights} · {as_of}",
-                           title=f"{view.name}: pillar scores and balanced index, {years}")
-ui.chart(fig, scores, key="horizon", empty="No scores yet: scores need indicators with a "
-         "baseline and target and at least one observation.")
+ui.chart(charts["horizon"])
 
 st.header("Who takes part")
-split = view.groups.drop_duplicates("indicator")
-if split.empty:
+groups = [c for key, c in charts.items() if key.startswith("groups_")]
+if not groups:
     st.info("No observations split by group (such as partners by actor type) yet.")
 else:
-    labels = dict(zip(split["indicator"], split["name"], strict=True))
-    chosen = st.selectbox("Indicator split by group", list(labels),
-                          format_func=lambda c: f"{c} · {labels[c]}")
-    rows = view.groups_of(chosen, low, high)
-    fig = build_group_figure(rows, title=f"{view.name}: {labels[chosen].lower()} by group, "
-                             f"{years}", unit=split.set_index("indicator").loc[chosen, "unit"],
-                             first_year=low, last_year=high, subtitle=as_of)
-    ui.chart(fig, rows[["year", "group", "value", "unit", "source", "note"]], key="groups",
-             empty="No group rows in the years shown.")
+    labels = {c.key: c.title.split(": ", 1)[-1] for c in groups}
+    chosen = st.selectbox("Indicator split by group", list(labels), format_func=labels.get)
+    ui.chart(charts[chosen])
 
 st.header("Indicators")
 if view.indicators.empty:
     st.info("No indicator has observations yet.")
-    st.stop()
-st.dataframe(
-    view.indicators[["pillar", "indicator", "name", "year", "value", "unit", "target",
-                     "target_year", "progress", "status_text", "vs_expected", "projection"]],
-    hide_index=True, width="stretch",
-    column_config={
-        "pillar": "Pillar", "indicator": "Code", "name": "Indicator", "value": "Value",
-        "unit": "Unit", "target": "Target",
-        "progress": st.column_config.ProgressColumn("Progress", format="percent",
-                                                    min_value=0.0, max_value=1.0),
-        "status_text": "Status", "vs_expected": "vs expected path",
-        "year": st.column_config.NumberColumn("Latest year", format="%d"),
-        "target_year": st.column_config.NumberColumn("Target year", format="%d"),
-        "projection": "Target reached at current pace"})
-st.caption("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target · "
-           "dotted: the expected path · dashed: projection at the current pace, with its "
-           f"{result.settings.projection_level:.0%} band.")
-panels = indicator_panels(result, view, low, high)
-for pillar in PILLAR_NAMES:
-    mine = [p for p in panels if p.info["pillar"] == pillar]
-    if mine:
-        st.subheader(PILLAR_STYLE[pillar]["label"])
-    cols = st.columns(2)
-    for n, panel in enumerate(mine):
-        info = panel.info
-        with cols[n % 2]:
-            fig = build_indicator_figure(
-                panel.observations, info, expected=panel.expected, projection=panel.projection,
-                first_year=low, last_year=max(high, view.horizon_end), title=info["name"],
-                subtitle=f"{info['indicator']} · {status_words(info['status'])}", compact=True)
-            ui.chart(fig, panel.assessed, key=f"ind_{info['indicator']}",
-                     empty=f"{info['name']}: no observations in the years shown.")
+else:
+    st.dataframe(
+        view.indicators[["pillar", "indicator", "name", "year", "value", "unit", "target",
+                         "target_year", "progress", "status_text", "vs_expected",
+                         "projection"]],
+        hide_index=True, width="stretch",
+        column_config={
+            "pillar": "Pillar", "indicator": "Code", "name": "Indicator", "value": "Value",
+            "unit": "Unit", "target": "Target",
+            "progress": st.column_config.ProgressColumn("Progress", format="percent",
+                                                        min_value=0.0, max_value=1.0),
+            "status_text": "Status", "vs_expected": "vs expected path",
+            "year": st.column_config.NumberColumn("Latest year", format="%d"),
+            "target_year": st.column_config.NumberColumn("Target year", format="%d"),
+            "projection": "Target reached at current pace"})
+    st.caption("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target · "
+               "dotted: the expected path · dashed: projection at the current pace, with its "
+               f"{result.settings.projection_level:.0%} band.")
+    for pillar in PILLAR_NAMES:
+        codes = view.indicators.loc[view.indicators["pillar"] == pillar, "indicator"].tolist()
+        if codes:
+            st.subheader(PILLAR_STYLE[pillar]["label"])
+        cols = st.columns(2)
+        for n, code in enumerate(codes):
+            with cols[n % 2]:
+                ui.chart(charts[f"indicator_{code}"], compact=True)
 
 st.header("What happened when")
 if view.events.empty:
@@ -124,7 +109,47 @@ if view.events.empty:
 else:
     st.dataframe(view.events[["year", "event"]], hide_index=True, width="stretch",
                  column_config={"year": st.column_config.NumberColumn("Year", format="%d")})
-if not view.commentary.empty:
-    st.header("Evaluator's commentary")
-    for row in view.commentary.sort_values("year", ascending=False).itertuples():
-        st.markdown(f"**{int(row.year)}**  \n{ui.plain(row.commentary)}")
+
+st.header("Evaluator's commentary")
+for row in view.commentary.sort_values("year", ascending=False).itertuples():
+    st.markdown(f"**{int(row.year)}**  \n{ui.plain(row.commentary)}")
+if view.commentary.empty:
+    st.write("No commentary written yet.")
+if ui.can_write():
+    with st.expander("Write or change the commentary for a year"):
+        years = list(range(view.last_year, start - 1, -1))
+        year = st.selectbox("Year", years, index=years.index(min(max(start, today - 1),
+                                                                 view.last_year)))
+        stored = view.commentary.loc[view.commentary["year"] == year, "commentary"]
+        with st.form("commentary"):
+            text = st.text_area("Commentary (plain text; empty removes it)",
+                                stored.iloc[0] if len(stored) else "", max_chars=10_000)
+            if st.form_submit_button("Save commentary", type="primary"):
+                with ui.guarded():
+                    ui.require_evaluator()
+                    saved = save_commentary(ui.get_store(), view.name, year, text,
+                                            ui.current_user())
+                st.session_state["commentary_saved"] = (
+                    f"Saved as upload {saved}." if saved else "Nothing changed.")
+                st.rerun()
+if message := st.session_state.pop("commentary_saved", None):
+    st.success(message)
+
+st.header("Annual report")
+report_years = list(range(view.last_year, start - 1, -1))
+year = st.selectbox("Report year", report_years,
+                    index=report_years.index(view.latest_year or view.last_year)
+                    if (view.latest_year or view.last_year) in report_years else 0)
+st.caption(f"A4 report: summary, horizon, who takes part, every indicator with its chart and "
+           f"table, the year's events and commentary. {ui.as_of_text(snap)}.")
+left, right = st.columns(2)
+stem = f"{view.name}_annual-report_{year}"
+left.download_button("Annual report (PDF)", lambda: annual_report_pdf(result, view.name, year),
+                     file_name=safe_filename(stem, ext="pdf"), mime="application/pdf",
+                     disabled=not browser_available(), on_click="ignore", width="stretch")
+right.download_button("Chart pack (ZIP: PNG, SVG, CSV)",
+                      lambda: annual_report_zip(result, view.name, year),
+                      file_name=safe_filename(stem, ext="zip"), mime="application/zip",
+                      on_click="ignore", width="stretch")
+if not browser_available():
+    st.info(INSTALL_HINT)

@@ -1,0 +1,130 @@
+"""The annual report: PDF pages and text, rendered to images, the chart pack, --as-of."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from evaluation.cli import main
+from evaluation.edits import save_commentary
+from evaluation.model import evaluate
+from evaluation.render import BrowserMissing
+from evaluation.report import annual_report_pdf, annual_report_zip
+from evaluation.snapshot import read_snapshot
+from tests.conftest import load
+
+DRAMMEN = "Ungdomsløftet Drammen"
+HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
+needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI"),
+                                   reason="no Chromium (apt-get install chromium)")
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture(scope="module")
+def report(sample_template):
+    from evaluation.store import Store
+    if not HAS_CHROMIUM and not os.environ.get("CI"):
+        pytest.skip("no Chromium")
+    return annual_report_pdf(evaluate(read_snapshot(Store(sample_template))), DRAMMEN, 2025)
+
+
+@needs_browser
+def test_report_has_cover_summary_pillars_events_and_page_numbers(report):
+    reader = PdfReader(io.BytesIO(report))
+    pages = len(reader.pages)
+    assert 4 <= pages <= 12
+    text = pdf_text(report)
+    for expected in ["Annual report 2025", DRAMMEN, "Summary", "Balanced index",
+                     "Involvement", "Process", "Outcome", "What happened in 2025",
+                     "Evaluator's commentary on 2025", "Data as of upload 1",
+                     "Weights: involvement 33%", f"Page {pages} of {pages}"]:
+        assert expected in text, expected
+    assert reader.metadata.title == f"{DRAMMEN}: annual report 2025"
+
+
+@needs_browser
+def test_report_pages_render_to_images(report, tmp_path):
+    if not shutil.which("pdftoppm"):
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm missing under CI: .ci/run must install poppler-utils")
+        pytest.skip("no pdftoppm (apt-get install poppler-utils)")
+    (tmp_path / "report.pdf").write_bytes(report)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == len(PdfReader(io.BytesIO(report)).pages)
+    assert all(p.stat().st_size > 5_000 for p in images)  # every page has content
+
+
+@needs_browser
+def test_chart_pack_has_png_svg_and_csv_for_every_chart(sample_template):
+    from evaluation.store import Store
+    data = annual_report_zip(evaluate(read_snapshot(Store(sample_template))), DRAMMEN, 2025)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "README.txt" in names
+    stems = {n.rsplit(".", 1)[0] for n in names if n != "README.txt"}
+    assert any("horizon" in s for s in stems) and any("OUT_NEET" in s for s in stems)
+    for stem in stems:
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.csv"} <= set(names), stem
+
+
+@needs_browser
+def test_as_of_reproduces_a_published_report_after_later_changes(sample_store, tmp_path,
+                                                                   capsys):
+    db = ["--db", str(sample_store.path)]
+    first, again, now = (tmp_path / n for n in ("first.pdf", "again.pdf", "now.pdf"))
+    assert main(["report", "--partnership", DRAMMEN, "--year", "2025", "--out", str(first),
+                 *db]) == 0
+    load(sample_store, f"partnership,indicator,year,value\n{DRAMMEN},OUT_NEET,2025,5.0\n")
+    save_commentary(sample_store, DRAMMEN, 2025, "Rewritten after publication.", "editor")
+    assert main(["report", "--partnership", DRAMMEN, "--year", "2025", "--out", str(again),
+                 "--as-of", "1", *db]) == 0
+    assert main(["report", "--partnership", DRAMMEN, "--year", "2025", "--out", str(now),
+                 *db]) == 0
+    assert pdf_text(first.read_bytes()) == pdf_text(again.read_bytes())
+    assert first.read_bytes() == again.read_bytes()
+    assert "Rewritten after publication." in pdf_text(now.read_bytes())
+    assert "Data as of upload 3" in pdf_text(now.read_bytes())
+
+
+def test_report_command_errors_are_plain(sample_store, tmp_path, capsys):
+    code = main(["report", "--db", str(sample_store.path), "--partnership", "Nowhere",
+                 "--year", "2025", "--out", str(tmp_path / "x.pdf")])
+    assert code == 1 and "There is no partnership 'Nowhere'" in capsys.readouterr().err
+    code = main(["report", "--db", str(sample_store.path), "--partnership", DRAMMEN,
+                 "--year", "2025", "--out", str(tmp_path / "x.docx")])
+    assert code == 1 and ".pdf or .zip" in capsys.readouterr().err
+
+
+def test_without_a_browser_the_pdf_is_refused_and_the_pack_has_html(sample_store, tmp_path,
+                                                                      capsys, monkeypatch):
+    monkeypatch.setenv("EVALUATION_BROWSER", "none")
+    code = main(["report", "--db", str(sample_store.path), "--partnership", DRAMMEN,
+                 "--year", "2025", "--out", str(tmp_path / "r.pdf")])
+    assert code == 1 and "apt-get install chromium" in capsys.readouterr().err
+    ev = evaluate(read_snapshot(sample_store))
+    with pytest.raises(BrowserMissing):
+        annual_report_pdf(ev, DRAMMEN, 2025)
+    names = zipfile.ZipFile(io.BytesIO(annual_report_zip(ev, DRAMMEN, 2025))).namelist()
+    assert any(n.endswith(".html") for n in names) and not any(n.endswith(".png")
+                                                               for n in names)
+
+
+def test_commentary_is_versioned_and_can_be_removed(sample_store):
+    first = save_commentary(sample_store, DRAMMEN, 2026, "First words.", "anne")
+    assert save_commentary(sample_store, DRAMMEN, 2026, "First words.", "anne") is None
+    removed = save_commentary(sample_store, DRAMMEN, 2026, "", "anne")
+    snap = read_snapshot(sample_store)
+    assert 2026 not in set(snap.commentary.loc[snap.commentary.partnership == DRAMMEN, "year"])
+    assert read_snapshot(sample_store, as_of=first).commentary.query("year == 2026").shape[0] == 1
+    assert removed > first
