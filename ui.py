@@ -139,6 +139,26 @@ def page_setup() -> None:
     if PagesManager.uses_pages_directory and runtime.exists():
         PagesManager.uses_pages_directory = False
         st.rerun()
+    if auth_configured() and not st.user.is_logged_in:
+        _sign_in_page()
+
+
+def _sign_in_page() -> None:
+    """With a login configured, nobody sees data before signing in."""
+    st.title("Partnership evaluation")
+    st.write("This dashboard shows the partnerships' indicators to their steering groups and "
+             "evaluators. Sign in with your organisation account to continue.")
+    provider = _login_provider()
+    st.button("Sign in", type="primary", on_click=st.login,
+              args=(provider,) if provider else ())
+    st.stop()
+
+
+def _login_provider() -> str | None:
+    """The named provider when [auth] lists several (e.g. [auth.microsoft]); else None."""
+    section = st.secrets.get("auth", {})
+    named = [k for k, v in section.items() if hasattr(v, "keys")]
+    return named[0] if len(named) == 1 and "client_id" not in section else None
 
 
 def auth_configured() -> bool:

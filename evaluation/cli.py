@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation.assessment import status_table
+from evaluation.backup import backup, restore
 from evaluation.errors import EvaluationError
 from evaluation.exports import safe_filename
 from evaluation.formats import KINDS, template_csv
@@ -188,6 +189,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    info = backup(_store(args), Path(args.out))
+    print(f"Backed up {_store(args).path} to {args.out}: {info.uploads} uploads, "
+          f"{sum(info.rows.values()):,} rows (latest upload {info.latest_upload}).")
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = _store(args)
+    info = restore(Path(args.file), store, force=args.force)
+    print(f"Restored {args.file} into {store.path}: {info.uploads} uploads, "
+          f"{sum(info.rows.values()):,} rows (latest upload {info.latest_upload}).")
+    return 0
+
+
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
     sys.stdout.write(template_csv(args.kind.replace("-", "_")))
@@ -217,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[common], help="print a CSV template for a file kind")
     p.add_argument("kind", choices=[*KINDS, "observations-wide"], metavar="KIND",
                    help=f"one of: {', '.join(KINDS)}")
+    p = sub.add_parser("backup", parents=[common], help="write a consistent backup (ZIP)")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = sub.add_parser("restore", parents=[common], help="restore a backup into the store")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace a store that holds data")
     p = sub.add_parser("report", parents=[common],
                        help="write the annual report of a partnership (PDF or chart-pack ZIP)")
     p.add_argument("--partnership", metavar="NAME",

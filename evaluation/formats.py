@@ -178,6 +178,7 @@ class HeaderMatch:
     positions: dict[str, int]
     year_columns: dict[int, int]
     unknown: tuple[str, ...]
+    repeated: dict[str, tuple[int, ...]]
 
 
 def match_header(cells: list[str]) -> HeaderMatch | None:
@@ -202,7 +203,12 @@ def match_header(cells: list[str]) -> HeaderMatch | None:
     year_columns = years if best.wide else {}
     skip = set(used.values()) | set(year_columns.values())
     unknown = tuple(cells[i] for i in range(len(cells)) if i not in skip and cells[i].strip())
-    return HeaderMatch(best, used, year_columns, unknown)
+    repeated = {c: tuple(i for i, n in enumerate(names) if n == c) for c in known
+                if names.count(c) > 1}
+    repeated.update({str(y): tuple(i for i, c in enumerate(cells) if year_of_header(c) == y)
+                     for y in set(years) if best.wide and sum(
+                         year_of_header(c) == y for c in cells) > 1})
+    return HeaderMatch(best, used, year_columns, unknown, repeated)
 
 
 def explain_unrecognised(cells: list[str]) -> str:

@@ -171,11 +171,11 @@ def _check_references(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     """No current row may point at a partnership or indicator that no longer exists."""
     for table, columns in REFERENCES.items():
         for column in columns:
-            parent, name = (("partnerships", "name") if column == "partnership_id"
-                            else ("indicators", "code"))
+            parent, label_column = (("partnerships", "name") if column == "partnership_id"
+                                    else ("indicators", "code"))
             row = con.execute(f"""
                 SELECT count(*), min(r.valid_from), string_agg(DISTINCT (
-                    SELECT p.{name} FROM {parent} p WHERE p.{column} = r.{column}
+                    SELECT p.{label_column} FROM {parent} p WHERE p.{column} = r.{column}
                     ORDER BY p.valid_from DESC LIMIT 1), ', ')
                 FROM {table} r WHERE r.valid_to IS NULL
                 AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.valid_to IS NULL

@@ -185,7 +185,8 @@ def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:
 
 def _store_error(path: Path, error: duckdb.Error) -> EvaluationError:
     text = str(error)
-    if "Permission denied" in text or "Read-only file system" in text:
+    if any(w in text for w in ("Permission denied", "Read-only file system",
+                                "Operation not permitted")):
         message = (f"Cannot write to the store {path}: permission denied. Check that the "
                    "file and its folder are writable by this user.")
     elif "No space left" in text:

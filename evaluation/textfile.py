@@ -57,6 +57,11 @@ def read_text_file(name: str, raw: bytes) -> TextFile:
         data = data.replace(b"\r", b"\n")  # old Mac line endings
     head = _head_text(data)
     delimiter, header_line, cells, match = _find_header(head)
+    if match.repeated:
+        column, places = next(iter(match.repeated.items()))
+        listed = " and ".join(str(p + 1) for p in places)
+        raise FileProblem(f"column '{column}' appears more than once in the header (columns "
+                          f"{listed}); keep one of them", header_line)
     return TextFile(name, data, sha, encoding, delimiter, header_line, tuple(cells), match)
 
 

@@ -20,6 +20,12 @@ st.write(
 
 store = ui.get_store()
 user = ui.current_user()
+if not ui.can_write():
+    reason = ("this dashboard runs in read-only mode" if store.read_only else
+              f"you are signed in as {ui.plain(user.name)}, a viewer")
+    st.warning(f"Uploading and undoing are for evaluators, and {reason}. Ask the "
+               "dashboard's administrator if you need to change data. The upload history "
+               "below shows who changed what.")
 
 with st.expander("Templates and file formats"):
     st.write("Each kind is recognised from its header row. Semicolons, decimal commas, "
@@ -37,7 +43,7 @@ if message := st.session_state.pop("upload_message", None):
 round_ = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
     f"CSV files (at most {MAX_UPLOAD_MB} MB each)", type=["csv", "txt", "tsv"],
-    accept_multiple_files=True, key=f"uploader_{round_}")
+    accept_multiple_files=True, key=f"uploader_{round_}", disabled=not ui.can_write())
 
 
 def show_report(report: ImportReport) -> None:
@@ -57,7 +63,7 @@ def show_report(report: ImportReport) -> None:
                 st.dataframe(f.preview, hide_index=True, width="stretch")
 
 
-if uploaded:
+if uploaded and ui.can_write():
     files = [(f.name, f.getvalue()) for f in uploaded]
     with ui.guarded(), st.spinner("Checking the files..."):
         preview = import_files(store, files, user=user, commit=False)
@@ -92,7 +98,7 @@ else:
         changes = read_upload_changes(store, int(chosen))
     st.dataframe(changes, hide_index=True, width="stretch")
     undoable = bool(uploads.loc[uploads["upload_id"] == chosen, "undoable"].iloc[0])
-    if undoable and st.button(f"Undo upload {chosen}", disabled=not ui.can_write()):
+    if undoable and ui.can_write() and st.button(f"Undo upload {chosen}"):
         with ui.guarded():
             ui.require_evaluator()
             new_id = undo_upload(store, int(chosen), user)

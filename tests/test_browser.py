@@ -61,16 +61,21 @@ def start_app(store_path: Path, port: int, env: dict | None = None) -> subproces
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, sample_template):
+def app_server(tmp_path_factory, sample_template):
     _require_chromium()
     folder = tmp_path_factory.mktemp("browser")
     store = folder / "app.duckdb"
     shutil.copy(sample_template, store)
     port = free_port()
     proc = start_app(store, port)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", store
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(app_server):
+    return app_server[0]
 
 
 @pytest.fixture(scope="module")
@@ -155,5 +160,41 @@ def test_sidebar_navigation_keeps_the_selected_partnership(app_url, browser):
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
         assert_no_error(page)
         assert "Sammen mot ensomhet Bodø" in page.inner_text("body")
+    finally:
+        page.close()
+
+
+def test_a_chart_downloads_as_png_from_the_page(app_url, browser):
+    page = open_page(browser, f"{app_url}/partnership?partnership=Nettverk%20friluftsliv%20Askim",
+                     3)
+    try:
+        page.get_by_role("button", name="Download", exact=True).first.click()
+        with page.expect_download(timeout=90_000) as download:
+            page.get_by_role("button", name="PNG", exact=True).first.click()
+        path = download.value.path()
+        data = Path(path).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert download.value.suggested_filename.startswith("Nettverk-friluftsliv-Askim_horizon")
+    finally:
+        page.close()
+
+
+def test_the_command_line_imports_while_the_app_runs(app_server, browser, tmp_path):
+    """Last in this file: it adds an upload to the shared store."""
+    url, store = app_server
+    page = open_page(browser, f"{url}/overview", 2)
+    try:
+        assert "Data as of upload 1" in page.inner_text("body")
+        data = tmp_path / "late.csv"
+        data.write_text("partnership,indicator,year,value\n"
+                        "Nettverk friluftsliv Askim,INV_PARTNERS,2031,40\n", encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "evaluation", "import", str(data),
+                                 "--db", str(store)], cwd=ROOT, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_function("document.body.innerText.includes('Data as of upload 2')",
+                               timeout=60_000)
+        assert_no_error(page)
     finally:
         page.close()

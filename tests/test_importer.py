@@ -311,3 +311,16 @@ def test_unknown_names_in_a_wide_file_count_cells(sample_store):
     report = load(sample_store, "partnership;indicator;2024;2025\nNowhere;OUT_ACTIVE;1;2\n")
     (error,) = report.errors
     assert "1 more cells" in error.message
+
+
+def test_the_upload_limit_matches_the_server_setting_and_is_explained(sample_store, monkeypatch):
+    import tomllib
+
+    from evaluation import importer
+    config = tomllib.loads((FIXTURES.parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == importer.MAX_UPLOAD_MB
+    monkeypatch.setattr(importer, "MAX_UPLOAD_MB", 1)
+    before = dump(sample_store)
+    report = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,1\n" + "#" * (2 << 20))
+    assert "at most 1 MB" in report.errors[0].message and "split it" in report.errors[0].message
+    assert dump(sample_store) == before

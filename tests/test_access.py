@@ -1,0 +1,129 @@
+"""Roles: viewers read and export, evaluators write; login through st.login; read-only mode."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor
+from evaluation.edits import save_commentary
+from evaluation.errors import PermissionDenied
+from evaluation.history import list_uploads, undo_upload
+from evaluation.importer import import_files
+from evaluation.settings import save_settings
+from evaluation.store import Store
+from tests.conftest import dump
+
+ROOT = Path(__file__).resolve().parent.parent
+NO = "Nettverk friluftsliv Askim"
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "abc", "client_secret": "def",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}
+ACCESS = {"evaluators": ["anne@kommune.no"], "evaluator_domains": ["evaluering.dk"]}
+ROW = f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n".encode()
+
+
+def test_roles_come_from_addresses_and_domains():
+    config = AccessConfig.from_mapping(ACCESS)
+    assert config.role_of("Anne@Kommune.no ") == EVALUATOR
+    assert config.role_of("someone@evaluering.dk") == EVALUATOR
+    assert config.role_of("ole@kommune.no") == VIEWER
+    assert config.role_of(None) == VIEWER
+
+
+@pytest.mark.parametrize("write", [
+    lambda s, a: import_files(s, [("x.csv", ROW)], user=a, commit=True),
+    lambda s, a: undo_upload(s, 1, a),
+    lambda s, a: save_settings(s, {"weight_outcome": 2.0}, a),
+    lambda s, a: save_commentary(s, NO, 2025, "x", a),
+], ids=["import", "undo", "settings", "commentary"])
+def test_every_write_path_refuses_a_viewer_in_the_core(sample_store, write):
+    before = dump(sample_store)
+    with pytest.raises(PermissionDenied, match="viewer"):
+        write(sample_store, Actor("ole@kommune.no", VIEWER))
+    assert dump(sample_store) == before
+
+
+def test_a_viewer_may_still_preview(sample_store):
+    report = import_files(sample_store, [("x.csv", ROW)], user=Actor("v", VIEWER), commit=False)
+    assert report.ok and not report.committed
+
+
+@pytest.fixture
+def app_store(tmp_path, sample_template, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_template, path)
+    monkeypatch.setenv("EVALUATION_DB", str(path))
+    monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
+    st.cache_resource.clear()
+    yield Store(path)
+    st.cache_resource.clear()
+
+
+def page(name: str, user: dict | None, *, auth: bool = True) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+    if auth:
+        at.secrets["auth"] = AUTH
+        at.secrets["access"] = ACCESS
+    if user is not None:
+        at.user = user
+    return at
+
+
+def test_without_login_configured_the_user_is_a_local_evaluator(app_store):
+    at = page("overview", None, auth=False).run()
+    assert any("Local mode" in c.value for c in at.caption)
+
+
+def test_signed_out_visitors_see_only_the_sign_in_page(app_store):
+    at = page("overview", {"is_logged_in": False}).run()
+    assert at.title[0].value == "Partnership evaluation"
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.dataframe
+
+
+def test_a_viewer_reaching_the_upload_page_is_refused_and_nothing_is_written(app_store):
+    viewer = {"is_logged_in": True, "email": "ole@kommune.no", "name": "Ole"}
+    at = page("upload", viewer).run()
+    assert "for evaluators" in at.warning[0].value and "viewer" in at.warning[0].value
+    assert at.file_uploader[0].disabled
+    assert not any(b.label.startswith(("Commit", "Undo")) for b in at.button)
+    # A forged widget action cannot get further: every write function in the core
+    # refuses a viewer (test_every_write_path_refuses_a_viewer_in_the_core).
+    assert list_uploads(app_store).shape[0] == 1
+
+
+def test_a_viewer_sees_settings_but_cannot_save(app_store):
+    viewer = {"is_logged_in": True, "email": "ole@kommune.no"}
+    at = page("settings", viewer).run()
+    assert "Only evaluators" in at.info[0].value
+    assert all(n.disabled for n in at.number_input)
+    assert list_uploads(app_store).shape[0] == 1
+
+
+def test_an_evaluator_signed_in_can_commit(app_store):
+    evaluator = {"is_logged_in": True, "email": "anne@kommune.no"}
+    at = page("upload", evaluator).run()
+    assert not at.warning
+    at.file_uploader[0].set_value(("x.csv", ROW, "text/csv")).run()
+    next(b for b in at.button if b.label.startswith("Commit")).click().run()
+    latest = list_uploads(app_store).iloc[0]
+    assert latest.upload_id == 2 and latest.created_by == "anne@kommune.no"
+
+
+def test_an_evaluator_domain_counts(app_store):
+    at = page("settings", {"is_logged_in": True, "email": "kari@evaluering.dk"}).run()
+    assert not at.info and not any(n.disabled for n in at.number_input)
+
+
+def test_read_only_mode_turns_every_write_off(app_store, monkeypatch):
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    st.cache_resource.clear()
+    at = page("upload", None, auth=False).run()
+    assert "read-only mode" in at.warning[0].value
+    with pytest.raises(PermissionDenied, match="read-only"):
+        import_files(Store(app_store.path), [("x.csv", ROW)], user="anne")

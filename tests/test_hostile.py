@@ -1,0 +1,167 @@
+"""Bad and hostile input: a clear error, or stored and shown as harmless text; never more.
+
+Every case is imported into a copy of the sample store. A refused file must
+leave every table exactly as it was; an accepted one must store its text
+verbatim (and the pages must show it as text, never run it).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evaluation.importer import import_files
+from evaluation.snapshot import read_snapshot
+from tests.conftest import dump
+
+NO = "Nettverk friluftsliv Askim"
+OBS = "partnership,indicator,year,value,note\n"
+P_HEAD = "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+ROOT = Path(__file__).resolve().parent.parent
+
+# (label, bytes, outcome): outcome "error" (refused, nothing written) or the text that
+# must be stored verbatim somewhere (as a note, a name, a purpose...).
+CASES: list[tuple[str, bytes, str]] = [
+    ("empty file", b"", "error"),
+    ("only a header", OBS.encode(), "nothing"),
+    ("only blank lines", b"\n\n\r\n\n", "error"),
+    ("binary garbage", bytes(range(256)) * 20, "error"),
+    ("xlsx workbook", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200, "error"),
+    ("gzip file", b"\x1f\x8b\x08\x00" + b"\x00" * 100, "error"),
+    ("pdf file", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "error"),
+    ("nul bytes in a cell", (OBS + f"{NO},INV_PARTNERS,2020,1,a\x00b\n").encode(), "error"),
+    ("utf-16 without bom", (OBS + f"{NO},INV_PARTNERS,2031,1,x\n").encode("utf-16-le"),
+     "x"),
+    ("utf-8 bom but broken utf-8", b"\xef\xbb\xbf" + OBS.encode() + b"\xff\xfe,x,2020,1,y\n",
+     "error"),
+    ("invalid utf-8 read as windows-1252",
+     (OBS + f"{NO},INV_PARTNERS,2031,1,").encode() + b"caf\xe9\n", "café"),
+    ("mixed line endings", (OBS.replace("\n", "\r\n") + f"{NO},INV_PARTNERS,2031,1,a\n"
+                            + f"{NO},INV_PARTNERS,2032,2,b\r\n").encode(), "b"),
+    ("unknown header", b"foo,bar,baz\n1,2,3\n", "error"),
+    ("header only one column", b"partnership\nAskim\n", "error"),
+    ("100,000 columns", (",".join(f"c{i}" for i in range(100_000)) + "\n").encode(), "error"),
+    ("huge header cell", ("partnership," + "x" * 5000 + "\n1,2\n").encode(), "error"),
+    ("huge cell", (OBS + f"{NO},INV_PARTNERS,2031,1,{'z' * 150_000}\n").encode(), "error"),
+    ("unclosed quote", (OBS + f"{NO},INV_PARTNERS,2031,1,\"never closed\n").encode(), "error"),
+    ("deeply quoted field", (OBS + f'{NO},INV_PARTNERS,2031,1,"' + '""' * 2000 + '"\n')
+     .encode(), '"' * 2000),
+    ("quote inside unquoted field", (OBS + f'{NO},INV_PARTNERS,2031,1,12" pipe\n').encode(),
+     '12" pipe'),
+    ("multi-line note", (OBS + f'{NO},INV_PARTNERS,2031,1,"line one\nline two"\n').encode(),
+     "line one\nline two"),
+    ("too many cells", (OBS + f"{NO},INV_PARTNERS,2031,1,a,b,c\n").encode(), "error"),
+    ("ragged short row", (OBS + f"{NO},INV_PARTNERS\n").encode(), "error"),
+    ("formula in a note", (OBS + f"{NO},INV_PARTNERS,2031,1,=HYPERLINK(\"http://evil\")\n")
+     .encode(), '=HYPERLINK("http://evil")'),
+    ("formula as the value", (OBS + f"{NO},INV_PARTNERS,2031,=1+1,x\n").encode(), "error"),
+    ("dde payload", (OBS + f"{NO},INV_PARTNERS,2031,1,=cmd|' /C calc'!A0\n").encode(),
+     "=cmd|' /C calc'!A0"),
+    ("script tag in a note", (OBS + f"{NO},INV_PARTNERS,2031,1,<script>alert(1)</script>\n")
+     .encode(), "<script>alert(1)</script>"),
+    ("img onerror in a partnership name",
+     (P_HEAD + '"<img src=x onerror=alert(1)>",Oslo,2024,6,x,y\n').encode(),
+     "<img src=x onerror=alert(1)>"),
+    ("markdown link in a purpose",
+     (P_HEAD + "Linky,Oslo,2024,6,[click](javascript:alert(1)),y\n").encode(),
+     "[click](javascript:alert(1))"),
+    ("latex and colour markup", (P_HEAD + "Mark,Oslo,2024,6,$x$ :red[boo],y\n").encode(),
+     "$x$ :red[boo]"),
+    ("sql fragment in a partnership name",
+     (P_HEAD + "\"x'); DROP TABLE observations; --\",Oslo,2024,6,x,y\n").encode(),
+     "x'); DROP TABLE observations; --"),
+    ("sql fragment as a partnership reference",
+     (OBS + "' OR 1=1 --,INV_PARTNERS,2031,1,x\n").encode(), "error"),
+    ("sql fragment in a group", (OBS.replace("note", "group") +
+                                 f"{NO},INV_PARTNERS,2031,1,\"a'; DELETE FROM uploads; --\"\n")
+     .encode(), "a'; DELETE FROM uploads; --"),
+    ("plotly markup in an event", ("partnership,year,event\n"
+                                   f"{NO},2031,<b>bold</b> <a href='javascript:x'>link</a>\n")
+     .encode(), "<b>bold</b> <a href='javascript:x'>link</a>"),
+    ("hovertemplate placeholder in a note", (OBS + f"{NO},INV_PARTNERS,2031,1,%{{y}} %{{x}}\n")
+     .encode(), "%{y} %{x}"),
+    ("right-to-left override", (OBS + f"{NO},INV_PARTNERS,2031,1,abc\u202egpj.exe\n").encode(),
+     "abc\u202egpj.exe"),
+    ("emoji and combining marks", (OBS + f"{NO},INV_PARTNERS,2031,1,Ok 👍 e\u0301\n").encode(),
+     "Ok 👍 e\u0301"),
+    ("zero-width and nbsp in a name", (OBS + f"\u00a0{NO}\u00a0,INV_PARTNERS,2031,1,zw\n")
+     .encode(), "zw"),
+    ("year far in the future", (OBS + f"{NO},INV_PARTNERS,99999,1,x\n").encode(), "error"),
+    ("negative year", (OBS + f"{NO},INV_PARTNERS,-2020,1,x\n").encode(), "error"),
+    ("fractional year", (OBS + f"{NO},INV_PARTNERS,2020.5,1,x\n").encode(), "error"),
+    ("infinity", (OBS + f"{NO},INV_PARTNERS,2031,inf,x\n").encode(), "error"),
+    ("nan", (OBS + f"{NO},INV_PARTNERS,2031,NaN,x\n").encode(), "error"),
+    ("overflowing number", (OBS + f"{NO},INV_PARTNERS,2031,1e999,x\n").encode(), "error"),
+    ("hex number", (OBS + f"{NO},INV_PARTNERS,2031,0x10,x\n").encode(), "error"),
+    ("horizon of a thousand years", (P_HEAD + "Forever,Oslo,2024,1000,x,y\n").encode(),
+     "error"),
+    ("duplicate header columns", b"partnership,partnership,indicator,year,value\n"
+     + f"{NO},X,INV_PARTNERS,2031,1\n".encode(), "error"),
+    ("duplicate year columns", f"partnership;indicator;2031;2031\n{NO};OUT_ACTIVE;1;2\n"
+     .encode(), "error"),
+    ("whitespace-only file", b"   \n \t \n", "error"),
+    ("separator only lines", (OBS + ",,,,\n,,,,\n").encode(), "nothing"),
+    ("title lines then garbage", b"Report\n\nno header here\n1,2,3\n", "error"),
+]
+
+
+def _stored_texts(store) -> set[str]:
+    snap = read_snapshot(store)
+    texts: set[str] = set()
+    for frame in (snap.partnerships, snap.observations, snap.events, snap.commentary):
+        for column in frame.columns:
+            texts.update(str(v) for v in frame[column].dropna().unique())
+    return texts
+
+
+@pytest.mark.parametrize("label, data, outcome", CASES, ids=[c[0] for c in CASES])
+def test_hostile_input(sample_store, label, data, outcome):
+    before = dump(sample_store)
+    report = import_files(sample_store, [("hostile.csv", data)], user="fuzz")
+    if outcome in ("error", "nothing"):
+        assert not report.committed, label
+        if outcome == "error":
+            assert report.errors and all(p.message for p in report.errors), label
+            assert all(p.file == "hostile.csv" for p in report.errors)
+        assert dump(sample_store) == before
+    else:
+        assert report.committed, [p.format() for p in report.problems]
+        assert outcome in _stored_texts(sample_store), label
+
+
+def test_there_are_at_least_forty_distinct_cases():
+    assert len({c[0] for c in CASES}) >= 40 and len({c[1] for c in CASES}) == len(CASES)
+
+
+def test_no_page_renders_html_from_data():
+    for path in [ROOT / "ui.py", *(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"]:
+        assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_sql_values_are_parameters_not_text():
+    """User values never reach SQL text: f-strings in SQL only interpolate names from the
+    code or integers (ids) the code produced."""
+    pattern = re.compile(r"execute\(f?\"\"\"?[^\"]*\{(?!int\()[a-z_.]*?(name|text|value|raw|"
+                         r"partnership|event|note|source|commentary)\}", re.IGNORECASE)
+    for path in (ROOT / "evaluation").glob("*.py"):
+        assert not pattern.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_hostile_names_are_shown_as_text_on_the_pages(sample_store, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    evil = "<img src=x onerror=alert(1)> [link](javascript:x) $x$"
+    import_files(sample_store, [("p.csv", (P_HEAD + f'"{evil}",Oslo,2024,6,"<script>'
+                                           'alert(2)</script>",y\n').encode())], user="t")
+    monkeypatch.setenv("EVALUATION_DB", str(sample_store.path))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "partnership.py"), default_timeout=60)
+    at.query_params["partnership"] = evil
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == evil  # a title is plain text
+    purpose = next(m.value for m in at.markdown if "Purpose" in m.value)
+    assert "\\<script\\>" in purpose  # escaped: shown literally, never run
+    st.cache_resource.clear()
