@@ -12,12 +12,13 @@ import getpass
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor, require_write
-from evaluation.charts import Chart
+from evaluation.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
 from evaluation.errors import EvaluationError, Problem
 from evaluation.exports import export_files
 from evaluation.formats import suggest
@@ -26,6 +27,7 @@ from evaluation.render import INSTALL_HINT, browser_available
 from evaluation.sample import ensure_store
 from evaluation.snapshot import Snapshot, read_snapshot
 from evaluation.store import Store
+from evaluation.views import PartnershipView, partnership_view, portfolio_table, status_counts
 
 log = logging.getLogger("evaluation.ui")
 
@@ -61,6 +63,67 @@ def evaluation() -> Evaluation:
     snap = snapshot()
     return _evaluate(snap, str(get_store().path), snap.upload_id,
                      tuple(sorted(snap.settings.items())))
+
+
+def _version() -> tuple:
+    """What a cached view depends on: the store's content and its settings."""
+    snap = snapshot()
+    return (str(get_store().path), snap.upload_id, tuple(sorted(snap.settings.items())))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _partnership_view(_ev: Evaluation, version: tuple, name: str) -> PartnershipView:
+    return partnership_view(_ev, name)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _partnership_charts(_ev: Evaluation, version: tuple, name: str, low: int,
+                        high: int) -> list[Chart]:
+    return partnership_charts(_ev, _partnership_view(_ev, version, name), low, high)
+
+
+def partnership(name: str) -> PartnershipView:
+    """One partnership's view, built once per store version and shared by all sessions."""
+    return _partnership_view(evaluation(), _version(), name)
+
+
+def partnership_page_charts(name: str, low: int, high: int) -> list[Chart]:
+    """Its charts for the years shown, likewise (building figures is most of a page's cost)."""
+    return _partnership_charts(evaluation(), _version(), name, low, high)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _portfolio(_ev: Evaluation, version: tuple, reference_year: int) -> pd.DataFrame:
+    return portfolio_table(_ev, reference_year)
+
+
+def portfolio(reference_year: int) -> pd.DataFrame:
+    """The overview table, once per store version (callers must not modify it)."""
+    return _portfolio(evaluation(), _version(), reference_year)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _portfolio_charts(_ev: Evaluation, version: tuple, page: tuple[str, ...],
+                      shown: tuple[str, ...], subject: str) -> list[Chart]:
+    table = _portfolio(_ev, version, date.today().year)
+    rows = table.set_index("partnership").loc[list(page)].reset_index()
+    return portfolio_charts(_ev, rows, status_counts(_ev, list(shown)), subject)
+
+
+def portfolio_page_charts(page: list[str], shown: list[str], subject: str) -> list[Chart]:
+    """The overview's charts: scores for the partnerships on this page, statuses for all
+    partnerships the filters show."""
+    return _portfolio_charts(evaluation(), _version(), tuple(page), tuple(shown), subject)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _comparison(_ev: Evaluation, version: tuple, indicator: str, align: str,
+                highlight: tuple[str, ...]) -> Chart:
+    return comparison_chart(_ev, indicator, align, list(highlight))
+
+
+def comparison(indicator: str, align: str, highlight: list[str]) -> Chart:
+    return _comparison(evaluation(), _version(), indicator, align, tuple(highlight))
 
 
 def choose(label: str, options: list, param: str, *, format_func=str, help: str | None = None):

@@ -10,7 +10,7 @@ data reflects.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -39,9 +39,15 @@ class Chart:
     as_of: str
     weights: str | None = None
     empty: str = "Nothing to draw yet."
+    _drawn: dict = field(default_factory=dict, compare=False, repr=False)
 
     def figure(self, compact: bool = False) -> go.Figure | None:
-        return self.make(compact)
+        """The figure, built once per chart (a cached catalogue serves every session).
+
+        Callers must not modify it; exports work on a copy."""
+        if compact not in self._drawn:
+            self._drawn[compact] = self.make(compact)
+        return self._drawn[compact]
 
     @property
     def provenance(self) -> str:

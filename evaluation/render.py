@@ -10,6 +10,7 @@ internet. Without Chromium, callers get `BrowserMissing` with what to install.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -47,6 +48,12 @@ def browser_path() -> str | None:
     override = os.environ.get("EVALUATION_BROWSER")
     if override is not None:
         return None if override.lower() in ("", "none") else override
+    return _found_browser()
+
+
+@functools.cache
+def _found_browser() -> str | None:
+    """Looked up once per process: the search walks PATH (pages ask on every rerun)."""
     try:
         from choreographer.browsers.chromium import Chromium
         return Chromium.find_browser(skip_local=False)

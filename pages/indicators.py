@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from evaluation.charts import comparison_chart
 from evaluation.portfolio_figures import MAX_LINES
 
 ui.page_setup()
@@ -36,6 +35,6 @@ highlight = st.multiselect(
     default=[p for p in [st.session_state.get("sel_partnership")] if p in partnerships],
     help=f"With more than {MAX_LINES} partnerships the chart shows the median and bands; "
          "highlighted ones are drawn as lines.")
-ui.chart(comparison_chart(result, code, align, highlight),
+ui.chart(ui.comparison(code, align, highlight),
          column_config={"year": st.column_config.NumberColumn(format="%d"),
                         "progress": st.column_config.NumberColumn(format="percent")})

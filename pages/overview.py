@@ -7,9 +7,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-from evaluation.charts import portfolio_charts
 from evaluation.method import STATUS_LABELS, status_words
-from evaluation.views import portfolio_table, status_counts
 
 ui.page_setup()
 
@@ -18,7 +16,7 @@ with ui.guarded():
     result = ui.evaluation()
     snap = result.snapshot
     reference_year = date.today().year
-    table = portfolio_table(result, reference_year)
+    table = ui.portfolio(reference_year)
 ui.sidebar()
 
 if table.empty:
@@ -100,7 +98,7 @@ page = st.number_input(f"Page (of {pages}, {page_size} partnerships each)", 1, p
     if pages > 1 else 1
 block = shown.iloc[(page - 1) * page_size: page * page_size]
 subject = "All partnerships" if len(shown) == len(table) else f"{len(shown)} partnerships shown"
-charts = portfolio_charts(result, block, status_counts(result, shown["partnership"].tolist()),
-                          subject)
+charts = ui.portfolio_page_charts(block["partnership"].tolist(),
+                                  shown["partnership"].tolist(), subject)
 ui.chart(charts[0])
 ui.chart(charts[1])

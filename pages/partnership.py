@@ -7,7 +7,6 @@ from datetime import date
 import streamlit as st
 
 import ui
-from evaluation.charts import partnership_charts
 from evaluation.edits import save_commentary
 from evaluation.exports import safe_filename
 from evaluation.horizon import phase
@@ -15,7 +14,6 @@ from evaluation.render import INSTALL_HINT, browser_available
 from evaluation.report import annual_report_pdf, annual_report_zip
 from evaluation.scores import PILLAR_NAMES
 from evaluation.theme import PILLAR_STYLE
-from evaluation.views import partnership_view
 
 ui.page_setup()
 with ui.guarded():
@@ -30,8 +28,9 @@ if not names:
 
 name = ui.choose("Partnership", names, "partnership")
 with ui.guarded():
-    view = partnership_view(result, name)
-low, high = ui.choose_years(view.first_year, view.last_year, int(view.profile["start_year"]))
+    view = ui.partnership(name)
+    low, high = ui.choose_years(view.first_year, view.last_year, int(view.profile["start_year"]))
+    chart_list = ui.partnership_page_charts(name, low, high)
 profile, today = view.profile, date.today().year
 start, horizon = int(profile["start_year"]), int(profile["horizon_years"])
 
@@ -60,7 +59,7 @@ if not scored.empty:
                    delta, help="Share of the way from baseline to target; change since the "
                    f"year before{counted}")
 
-charts = {c.key: c for c in partnership_charts(result, view, low, high)}
+charts = {c.key: c for c in chart_list}
 st.header("Horizon")
 ui.chart(charts["horizon"])
 
