@@ -174,10 +174,11 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
         st.info(item.empty)
         return
     st.plotly_chart(fig, key=f"chart_{item.key}", config={"displaylogo": False})
-    data_col, download_col = st.columns([4, 1])
+    data_col, download_col = st.columns([6, 1])
     with data_col.expander("Data behind this chart"):
         st.dataframe(item.data, hide_index=True, width="stretch", column_config=column_config)
-    with download_col.popover("Download", icon=":material/download:", width="stretch"):
+    with download_col.popover(":material/download:", help="Download this chart or its data",
+                              width="stretch"):
         for f in export_files(item):
             st.download_button(f.name.rsplit(".", 1)[1].upper(), f.data, file_name=f.name,
                                mime=f.mime, key=f"dl_{item.key}_{f.name}", width="stretch",

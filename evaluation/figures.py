@@ -54,10 +54,11 @@ def _event_marks(events: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     for n, (year, group) in enumerate(events.groupby("year", sort=True)):
         label = "; ".join(group["event"].astype(str))
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": year, "x1": year,
-                       "y0": 0, "y1": 0.93, "line": {"color": "#777777", "width": 1,
+                       "y0": 0, "y1": 0.97, "line": {"color": "#777777", "width": 1,
                                                      "dash": "dot"}})
-        notes.append({"x": year, "y": 0.93 - 0.09 * (n % 3), "xref": "x", "yref": "paper",
-                      "text": wrap(label, 22, 2), "showarrow": False, "xanchor": "left",
+        notes.append({"x": year, "y": 0.97 - 0.14 * (n % 3), "xref": "x", "yref": "paper",
+                      "yanchor": "top", "text": wrap(label, 20, 2), "showarrow": False,
+                      "xanchor": "left",
                       "align": "left", "font": {"size": 10, "color": "#444444"},
                       "bgcolor": "rgba(255,255,255,0.85)", "hovertext": safe(label)})
     return shapes, notes
@@ -92,6 +93,7 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
     phase_shapes, phase_notes = _phase_shapes(int(start_year), int(horizon_years))
     event_shapes, event_notes = _event_marks(events)
     layout = base_layout(title, subtitle, height)
+    layout["margin"]["t"] += 22  # room for the phase labels above the plot
     layout.update({
         "xaxis": year_axis(first, last),
         "yaxis": {**layout["yaxis"], "range": [-5, 110], "ticksuffix": " %",

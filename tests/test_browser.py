@@ -168,7 +168,7 @@ def test_a_chart_downloads_as_png_from_the_page(app_url, browser):
     page = open_page(browser, f"{app_url}/partnership?partnership=Nettverk%20friluftsliv%20Askim",
                      3)
     try:
-        page.get_by_role("button", name="Download", exact=True).first.click()
+        page.locator("[data-testid='stPopover'] button").first.click()
         with page.expect_download(timeout=90_000) as download:
             page.get_by_role("button", name="PNG", exact=True).first.click()
         path = download.value.path()
