@@ -86,6 +86,7 @@ class PartnershipView:
     events: pd.DataFrame
     commentary: pd.DataFrame
     horizon_end: int
+    until: int | None = None
 
     @property
     def latest_year(self) -> int | None:
@@ -108,10 +109,6 @@ class PartnershipView:
     def events_between(self, low: int, high: int) -> pd.DataFrame:
         return self.events[self.events["year"].between(low, high)]
 
-    def groups_of(self, indicator: str, low: int, high: int) -> pd.DataFrame:
-        rows = self.groups[self.groups["indicator"] == indicator]
-        return rows[rows["year"].between(low, high)]
-
 
 @dataclass(frozen=True)
 class IndicatorPanel:
@@ -129,6 +126,8 @@ def indicator_panels(ev: Evaluation, view: PartnershipView, low: int,
     """A panel per indicator of the partnership, in table order, for years low..high."""
     obs = ev.snapshot.observations
     mine = obs[(obs["partnership"] == view.name) & (obs["group"] == "")]
+    if view.until is not None:
+        mine = mine[mine["year"] <= view.until]
     panels = []
     for info in view.indicators.to_dict("records"):
         series = view.series[view.series["indicator"] == info["indicator"]]
@@ -166,7 +165,7 @@ def partnership_view(ev: Evaluation, name: str, until: int | None = None) -> Par
     return PartnershipView(name, profile, scores.reset_index(drop=True), table,
                            series.reset_index(drop=True), groups.reset_index(drop=True),
                            events.reset_index(drop=True), commentary.reset_index(drop=True),
-                           horizon_end)
+                           horizon_end, until)
 
 
 def _indicator_table(ev: Evaluation, series: pd.DataFrame, horizon_end: int) -> pd.DataFrame:

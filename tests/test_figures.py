@@ -68,7 +68,7 @@ def test_no_scores_draws_nothing():
 
 def test_group_figure_stacks_groups_with_patterns(result):
     view = partnership_view(result, DRAMMEN)
-    rows = view.groups_of("INV_PARTNERS", 2018, 2027)
+    rows = view.groups[view.groups["indicator"] == "INV_PARTNERS"]
     fig = build_group_figure(rows, title="t", unit="count")
     assert fig.layout.barmode == "stack"
     assert len(fig.data) == rows["group"].nunique()
@@ -142,3 +142,14 @@ def test_user_text_is_escaped_in_titles_and_labels():
     fig = build_group_figure(series, title="<a href='javascript:x'>P</a>", unit="count")
     assert "<a " not in fig.layout.title.text and "&lt;a" in fig.layout.title.text
     assert all("<b>" not in t.name for t in fig.data)
+
+
+def test_a_report_year_hides_later_observations_from_every_panel(result):
+    view = partnership_view(result, DRAMMEN, until=2021)
+    panels = indicator_panels(result, view, 2016, 2027)
+    assert panels
+    for panel in panels:
+        assert (panel.observations["year"] <= 2021).all()
+        assert (panel.assessed["year"] <= 2021).all()
+    later = indicator_panels(result, partnership_view(result, DRAMMEN), 2016, 2027)
+    assert max(p.observations["year"].max() for p in later) > 2021
