@@ -46,29 +46,39 @@ def _read_snapshot(_store: Store, path: str, fingerprint: tuple[int, ...]) -> Sn
     return read_snapshot(_store)
 
 
+def _current() -> tuple[Snapshot, tuple]:
+    """The current snapshot and the version key of everything built from it.
+
+    The key holds the store file's fingerprint as well as the latest upload and
+    the settings: a restored backup can carry the same upload number as the
+    store it replaced, and must never be served from the old store's caches.
+    """
+    store = get_store()
+    fingerprint = store.fingerprint()
+    snap = _read_snapshot(store, str(store.path), fingerprint)
+    return snap, (str(store.path), fingerprint, snap.upload_id,
+                  tuple(sorted(snap.settings.items())))
+
+
 def snapshot() -> Snapshot:
     """The current content of the store; shared by all sessions until the file changes."""
-    store = get_store()
-    return _read_snapshot(store, str(store.path), store.fingerprint())
+    return _current()[0]
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _evaluate(_snap: Snapshot, path: str, upload_id: int | None,
-              settings_key: tuple) -> Evaluation:
+def _evaluate(_snap: Snapshot, version: tuple) -> Evaluation:
     return evaluate(_snap)
 
 
 def evaluation() -> Evaluation:
     """The method applied to the current snapshot; computed once per store version."""
-    snap = snapshot()
-    return _evaluate(snap, str(get_store().path), snap.upload_id,
-                     tuple(sorted(snap.settings.items())))
+    snap, version = _current()
+    return _evaluate(snap, version)
 
 
 def _version() -> tuple:
-    """What a cached view depends on: the store's content and its settings."""
-    snap = snapshot()
-    return (str(get_store().path), snap.upload_id, tuple(sorted(snap.settings.items())))
+    """What a cached view depends on: the store's file, content and settings."""
+    return _current()[1]
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -171,7 +181,7 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     there is nothing to draw."""
     fig = item.figure(compact=compact)
     if fig is None:
-        st.info(item.empty)
+        st.info(plain(item.empty))
         return
     st.plotly_chart(fig, key=f"chart_{item.key}", config={"displaylogo": False})
     data_col, download_col = st.columns([6, 1])
@@ -212,17 +222,23 @@ def _sign_in_page() -> None:
     st.title("Partnership evaluation")
     st.write("This dashboard shows the partnerships' indicators to their steering groups and "
              "evaluators. Sign in with your organisation account to continue.")
-    provider = _login_provider()
-    st.button("Sign in", type="primary", on_click=st.login,
-              args=(provider,) if provider else ())
+    providers = _login_providers()
+    if not providers:
+        st.button("Sign in", type="primary", on_click=st.login)
+    for provider in providers:
+        label = "Sign in" if len(providers) == 1 else f"Sign in with {provider}"
+        st.button(label, type="primary", on_click=st.login, args=(provider,),
+                  key=f"sign_in_{provider}")
     st.stop()
 
 
-def _login_provider() -> str | None:
-    """The named provider when [auth] lists several (e.g. [auth.microsoft]); else None."""
+def _login_providers() -> list[str]:
+    """The named providers when [auth] lists them (e.g. [auth.microsoft]); [] when the
+    [auth] section itself configures the one provider."""
     section = st.secrets.get("auth", {})
-    named = [k for k, v in section.items() if hasattr(v, "keys")]
-    return named[0] if len(named) == 1 and "client_id" not in section else None
+    if "client_id" in section:
+        return []
+    return [k for k, v in section.items() if hasattr(v, "keys")]
 
 
 def auth_configured() -> bool:
@@ -243,9 +259,14 @@ def current_user() -> Actor:
         return Actor(name, EVALUATOR, local=True)
     if not st.user.is_logged_in:
         return Actor("not signed in", VIEWER)
-    email = str(st.user.get("email") or st.user.get("name") or "unknown")
+    email = st.user.get("email")
+    name = str(email or st.user.get("name") or "signed-in user")
+    if not email or st.user.get("email_verified") is False:
+        # Roles go by e-mail address only: a display name is chosen by the person
+        # and an unverified address is not proof of who they are.
+        return Actor(name, VIEWER)
     access = AccessConfig.from_mapping(st.secrets.get("access"))
-    return Actor(email, access.role_of(email))
+    return Actor(str(email), access.role_of(str(email)))
 
 
 def can_write() -> bool:
@@ -264,7 +285,7 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except EvaluationError as e:
-        st.error(f"**{e.title}.** {e.message}")
+        st.error(f"**{plain(e.title)}.** {plain(e.message)}")
         st.stop()
     except Exception:  # noqa: BLE001 - the last line of defence for a page
         log.exception("unexpected error on a page")
@@ -299,15 +320,17 @@ def as_of_text(snap: Snapshot) -> str:
 
 def sidebar() -> None:
     """Who is signed in, how current the data is, and which weights apply: on every page."""
-    store, snap, user = get_store(), snapshot(), current_user()
+    with guarded():
+        store, snap, user = get_store(), snapshot(), current_user()
+        weights = evaluation().settings.describe_weights()
     with st.sidebar:
         if user.local:
-            st.caption(f"Local mode: {user.name} (evaluator)")
+            st.caption(plain(f"Local mode: {user.name} (evaluator)"))
         else:
-            st.caption(f"Signed in as {user.name} ({user.role})")
+            st.caption(plain(f"Signed in as {user.name} ({user.role})"))
             if st.button("Sign out", key="sign_out"):
                 st.logout()
-        st.caption(as_of_text(snap))
-        st.caption(evaluation().settings.describe_weights())
+        st.caption(plain(as_of_text(snap)))
+        st.caption(plain(weights))
         if store.read_only:
             st.caption("Read-only mode: nothing can be changed here.")

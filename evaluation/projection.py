@@ -78,7 +78,7 @@ def _reach(slope: float, intercept: float, last: int, latest: float, target: flo
         return None, "no target"
     if (latest >= target) if higher else (latest <= target):
         return last, "target already reached"
-    if slope == 0:
+    if abs(slope) <= 1e-9 * max(1.0, abs(latest), abs(target)):  # flat, up to rounding
         return None, "not at the current pace (no change)"
     moving_right_way = slope > 0 if higher else slope < 0
     if not moving_right_way:

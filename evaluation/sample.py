@@ -6,6 +6,8 @@ it, so the sample is always imported exactly as an evaluator's files would be.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from evaluation.errors import EvaluationError
@@ -31,11 +33,42 @@ def load_sample_data(store: Store, folder: Path = SAMPLE_DIR) -> ImportReport:
 
 
 def ensure_store(store: Store) -> bool:
-    """Create the store with the sample data on first use; True if it was created now."""
+    """Create the store with the sample data on first use; True if it was created now.
+
+    The store is built in a temporary file beside it and linked into place only
+    once the sample is in, so a first start that fails (or is killed) leaves no
+    half-made store behind for the next start to trip over.
+    """
     if store.exists():
         return False
+    if store.read_only:
+        raise EvaluationError(
+            f"There is no store at {store.path}, and this dashboard runs in read-only mode "
+            "(EVALUATION_READ_ONLY), so it cannot create one. Point EVALUATION_DB at an "
+            "existing store, or start once without read-only mode.", "No store")
     with store._write_lock:
         if store.exists():
             return False
-        load_sample_data(store)
-        return True
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{store.path.name}.", suffix=".new",
+                                    dir=store.path.parent)
+        os.close(fd)
+        building = Path(name)
+        building.unlink()  # DuckDB creates the file itself
+        try:
+            temporary = Store(building, read_only=False)
+            load_sample_data(temporary)
+            with temporary.connect() as con:
+                con.execute("CHECKPOINT")
+            try:
+                os.link(building, store.path)  # never replaces a store made meanwhile
+            except FileExistsError:
+                return False
+            except OSError:  # a file system without hard links
+                if store.exists():
+                    return False
+                os.replace(building, store.path)
+            return True
+        finally:
+            for leftover in (building, Path(f"{building}.wal")):
+                leftover.unlink(missing_ok=True)

@@ -129,6 +129,17 @@ def check_value(name: str, value: float) -> float:
     return float(value)
 
 
+def _check_together(settings: Settings) -> None:
+    """Rules that bind settings to each other (checked on the values that would apply)."""
+    if not any(v > 0 for v in settings.raw_weights()):
+        raise EvaluationError("At least one pillar weight must be above 0.", "Invalid weights")
+    if settings.on_track_ratio <= settings.moderate_ratio:
+        raise EvaluationError(
+            f"on_track_ratio ({settings.on_track_ratio:g}) must be above moderate_ratio "
+            f"({settings.moderate_ratio:g}): on track is the better status. Raise the first "
+            "or lower the second.", "Invalid thresholds")
+
+
 def save_settings(store: Store, changes: dict[str, float], user: str | Actor) -> int | None:
     """Store changed settings as one upload; return its id, or None if nothing changed."""
     actor = require_write(user, "change settings")
@@ -138,9 +149,7 @@ def save_settings(store: Store, changes: dict[str, float], user: str | Actor) ->
     with store.transaction() as con:
         current = dict(con.execute(
             "SELECT name, value FROM settings WHERE valid_to IS NULL").fetchall())
-        if not any(v > 0 for v in Settings.from_values({**current, **checked}).raw_weights()):
-            raise EvaluationError("At least one pillar weight must be above 0.",
-                                  "Invalid weights")
+        _check_together(Settings.from_values({**current, **checked}))
         upload_id = begin_upload(con, "settings", actor.name, "Settings: " + ", ".join(
             f"{k} = {v:g}" for k, v in checked.items()))
         con.register("_settings_frame", frame)

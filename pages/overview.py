@@ -23,8 +23,8 @@ if table.empty:
     st.info("There are no partnerships yet. Evaluators can add them on the Upload page.")
     st.stop()
 
-st.caption(f"{ui.as_of_text(snap)} · {result.settings.describe_weights()} · "
-           "scores are the share of the way from baseline to target, 0-100 %")
+st.caption(ui.plain(f"{ui.as_of_text(snap)} · {result.settings.describe_weights()} · "
+                    "scores are the share of the way from baseline to target, 0-100 %"))
 
 cols = st.columns([2, 2, 2, 2])
 municipalities = cols[0].multiselect("Municipality",

@@ -34,7 +34,7 @@ with ui.guarded():
 profile, today = view.profile, date.today().year
 start, horizon = int(profile["start_year"]), int(profile["horizon_years"])
 
-st.title(view.name)
+st.title(ui.plain(view.name))
 st.caption(ui.plain(
     f"{profile['municipality'] or ''} · started {start} · {horizon}-year horizon "
     f"({start}–{view.horizon_end}) · in {today}: year {today - start + 1} of {horizon}, "
@@ -139,8 +139,8 @@ report_years = list(range(view.last_year, start - 1, -1))
 year = st.selectbox("Report year", report_years,
                     index=report_years.index(view.latest_year or view.last_year)
                     if (view.latest_year or view.last_year) in report_years else 0)
-st.caption(f"A4 report: summary, horizon, who takes part, every indicator with its chart and "
-           f"table, the year's events and commentary. {ui.as_of_text(snap)}.")
+st.caption(ui.plain(f"A4 report: summary, horizon, who takes part, every indicator with its "
+                    f"chart and table, the year's events and commentary. {ui.as_of_text(snap)}."))
 left, right = st.columns(2)
 stem = f"{view.name}_annual-report_{year}"
 left.download_button("Annual report (PDF)", lambda: annual_report_pdf(result, view.name, year),

@@ -18,8 +18,10 @@ st.write(
     "is checked first: you see every problem at once, then a preview of what would change. "
     "Nothing is written until you commit, and every upload can be undone.")
 
-store = ui.get_store()
-user = ui.current_user()
+with ui.guarded():
+    store = ui.get_store()
+    user = ui.current_user()
+ui.sidebar()
 if not ui.can_write():
     reason = ("this dashboard runs in read-only mode" if store.read_only else
               f"you are signed in as {ui.plain(user.name)}, a viewer")
@@ -38,7 +40,7 @@ with st.expander("Templates and file formats"):
             mime="text/csv", key=f"template_{kind.name}", width="stretch")
 
 if message := st.session_state.pop("upload_message", None):
-    st.success(message)
+    st.success(ui.plain(message))
 
 round_ = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
@@ -48,18 +50,18 @@ uploaded = st.file_uploader(
 
 def show_report(report: ImportReport) -> None:
     if report.errors:
-        st.error(report.summary())
+        st.error(ui.plain(report.summary()))
     elif report.changes:
-        st.info(report.summary())
+        st.info(ui.plain(report.summary()))
     else:
-        st.success(report.summary())
+        st.success(ui.plain(report.summary()))
     if report.problems:
         st.subheader(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
         st.dataframe(ui.problems_table(report.problems), hide_index=True, width="stretch")
     for f in report.files:
         if not f.preview.empty:
-            with st.expander(f"Preview of {f.name}: {f.new} new, {f.changed} changed, "
-                             f"{f.unchanged} unchanged"):
+            with st.expander(ui.plain(f"Preview of {f.name}: {f.new} new, {f.changed} "
+                                      f"changed, {f.unchanged} unchanged")):
                 st.dataframe(f.preview, hide_index=True, width="stretch")
 
 

@@ -175,6 +175,11 @@ def test_projection_moving_away_never_reaches_the_target():
     assert p.reach_year == 2024
 
 
+def test_a_flat_series_is_flat_despite_rounding_in_the_fit():
+    p = project([2020, 2021, 2022, 2023], [0.1 + 0.2] * 4, 2027, target=1.0)
+    assert p.reach_year is None and p.reach_text == "not at the current pace (no change)"
+
+
 def test_projection_uses_only_the_latest_points():
     p = project(range(2010, 2021), [0] * 6 + [10, 11, 12, 13, 14], 2022, points=5)
     assert p.points_used == 5 and p.slope == pytest.approx(1.0)

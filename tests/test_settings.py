@@ -49,6 +49,8 @@ def test_settings_can_be_undone_and_read_as_of_an_earlier_upload(sample_store):
     ({"nonsense": 1}, "Unknown setting"),
     ({"weight_involvement": 0, "weight_process": 0, "weight_outcome": 0}, "above 0"),
     ({"on_track_ratio": float("nan")}, "between"),
+    ({"on_track_ratio": 0.5}, "must be above moderate_ratio"),
+    ({"moderate_ratio": 0.95}, "must be above moderate_ratio"),
 ])
 def test_invalid_settings_are_refused_and_change_nothing(sample_store, changes, message):
     before = dump(sample_store)
