@@ -173,16 +173,6 @@ def _pillar_frame(snap: Snapshot, keys: Keys, g: _Grid, ps: np.ndarray,
     return frame
 
 
-def pillar_scores(snap: Snapshot, settings: Settings) -> pd.DataFrame:
-    """One row per partnership x year of its span (see SCORE_COLUMNS)."""
-    return compute_scores(snap, settings).scores
-
-
-def score_components(snap: Snapshot, settings: Settings) -> pd.DataFrame:
-    """Which value of which indicator counted for each partnership, year and pillar."""
-    return compute_scores(snap, settings).components
-
-
 def balanced_index(pillars: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     """Weighted mean of the pillar scores; missing when any weighted pillar is missing
     (a pillar weighted 0 does not count, so it cannot make the index missing)."""

@@ -40,6 +40,8 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     p = ev.snapshot.partnerships.set_index("partnership")
     out = p[["municipality", "start_year", "horizon_years"]].copy()
     out["year_of_horizon"] = (reference_year - out["start_year"] + 1).clip(lower=0)
+    out["horizon_position"] = (out["year_of_horizon"].astype(str) + " of "
+                               + out["horizon_years"].astype(str))
     out["phase"] = phase(reference_year, out["start_year"], out["horizon_years"])
     latest = ev.assessment.groupby("partnership", observed=True)["year"].max()
     out["latest_data"] = latest.reindex(out.index).astype("Int64")
@@ -55,6 +57,31 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     out["statuses"] = present.reindex(out.index).apply(
         lambda s: s if isinstance(s, list) else [])
     return out.reset_index()
+
+
+SORTS: dict[str, tuple[str, bool]] = {
+    "Name": ("partnership", True),
+    "Balanced index (low first)": ("balanced", True),
+    "Balanced index (high first)": ("balanced", False),
+    "Year of horizon": ("year_of_horizon", False),
+    "Latest data (oldest first)": ("latest_data", True),
+}
+
+
+def filter_portfolio(table: pd.DataFrame, *, municipalities=(), phases=(), statuses=(),
+                     sort: str = "Name") -> pd.DataFrame:
+    """The overview's rows a steering group asked for (an empty filter keeps all), sorted
+    by one of SORTS with missing values last."""
+    shown = table
+    if municipalities:
+        shown = shown[shown["municipality"].isin(list(municipalities))]
+    if phases:
+        shown = shown[shown["phase"].isin(list(phases))]
+    if statuses:
+        wanted = set(statuses)
+        shown = shown[shown["statuses"].apply(lambda present: bool(wanted & set(present)))]
+    column, ascending = SORTS[sort]
+    return shown.sort_values(column, ascending=ascending, na_position="last")
 
 
 def _status_summary(row: pd.Series) -> str:

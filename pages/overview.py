@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from evaluation.method import STATUS_LABELS, status_words
+from evaluation.views import SORTS, filter_portfolio
 
 ui.page_setup()
 
@@ -33,22 +34,10 @@ phases = cols[1].multiselect("Phase (this year)", ["early", "middle", "later", "
                                                    "after horizon"])
 statuses = cols[2].multiselect("Has an indicator that is", list(STATUS_LABELS),
                                format_func=status_words)
-sort = cols[3].selectbox("Sort by", ["Name", "Balanced index (low first)",
-                                     "Balanced index (high first)", "Year of horizon",
-                                     "Latest data (oldest first)"])
+sort = cols[3].selectbox("Sort by", list(SORTS))
 
-shown = table
-if municipalities:
-    shown = shown[shown["municipality"].isin(municipalities)]
-if phases:
-    shown = shown[shown["phase"].isin(phases)]
-if statuses:
-    shown = shown[shown["statuses"].apply(lambda s: bool(set(s) & set(statuses)))]
-order = {"Name": ("partnership", True), "Balanced index (low first)": ("balanced", True),
-         "Balanced index (high first)": ("balanced", False),
-         "Year of horizon": ("year_of_horizon", False),
-         "Latest data (oldest first)": ("latest_data", True)}[sort]
-shown = shown.sort_values(order[0], ascending=order[1], na_position="last")
+shown = filter_portfolio(table, municipalities=municipalities, phases=phases,
+                         statuses=statuses, sort=sort)
 
 metric_cols = st.columns(4)
 metric_cols[0].metric("Partnerships shown", f"{len(shown)} of {len(table)}")
@@ -59,18 +48,16 @@ metric_cols[2].metric("Median balanced index", "–" if median != median else f"
 metric_cols[3].metric("Oldest latest data", str(shown["latest_data"].min()))
 
 percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
-display = shown.assign(
-    year=shown["year_of_horizon"].astype(str) + " of " + shown["horizon_years"].astype(str),
-    **{c: shown[c] for c in ["involvement", "process", "outcome", "balanced"]})
 event = st.dataframe(
-    display[["partnership", "municipality", "year", "phase", "balanced", "involvement",
+    shown[["partnership", "municipality", "horizon_position", "phase", "balanced", "involvement",
              "process", "outcome", "balanced_change", "indicators", "latest_data", "coverage"]],
     hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key="portfolio_table",
     column_config={
         "partnership": st.column_config.TextColumn("Partnership", width="medium"),
         "municipality": "Municipality", "phase": "Phase",
-        "year": st.column_config.TextColumn("Year of horizon", help=f"In {reference_year}"),
+        "horizon_position": st.column_config.TextColumn("Year of horizon",
+                                                        help=f"In {reference_year}"),
         "balanced": st.column_config.ProgressColumn("Balanced index", width="small", **percent),
         "involvement": st.column_config.ProgressColumn("Involvement", width="small", **percent),
         "process": st.column_config.ProgressColumn("Process", width="small", **percent),
@@ -87,7 +74,7 @@ event = st.dataframe(
     })
 st.caption("Select a row to open that partnership.")
 if event.selection.rows:
-    chosen = display.iloc[event.selection.rows[0]]["partnership"]
+    chosen = shown.iloc[event.selection.rows[0]]["partnership"]
     st.session_state["sel_partnership"] = chosen
     st.switch_page("pages/partnership.py", query_params={"partnership": chosen})
 

@@ -17,6 +17,7 @@ from evaluation.projection import project
 from evaluation.snapshot import read_snapshot
 from evaluation.theme import PILLAR_STYLE
 from evaluation.views import (
+    filter_portfolio,
     indicator_comparison,
     indicator_panels,
     partnership_view,
@@ -153,3 +154,20 @@ def test_a_report_year_hides_later_observations_from_every_panel(result):
         assert (panel.assessed["year"] <= 2021).all()
     later = indicator_panels(result, partnership_view(result, DRAMMEN), 2016, 2027)
     assert max(p.observations["year"].max() for p in later) > 2021
+
+
+def test_portfolio_filters_combine_and_missing_scores_sort_last(result):
+    table = portfolio_table(result, 2026)
+    assert filter_portfolio(table).shape[0] == len(table)
+    town = table["municipality"].iloc[0]
+    only = filter_portfolio(table, municipalities=[town])
+    assert set(only["municipality"]) == {town}
+    early = filter_portfolio(table, municipalities=[town], phases=["early"])
+    assert set(early["phase"]) <= {"early"} and len(early) <= len(only)
+    status = table["statuses"].iloc[0][0]
+    having = filter_portfolio(table, statuses=[status])
+    assert all(status in s for s in having["statuses"]) and len(having) >= 1
+    table = table.assign(balanced=[None] + [0.5] * (len(table) - 1))
+    ranked = filter_portfolio(table, sort="Balanced index (high first)")
+    assert pd.isna(ranked["balanced"].iloc[-1])
+    assert table["horizon_position"].str.fullmatch(r"\d+ of \d+").all()
