@@ -44,7 +44,7 @@ def build_portfolio_figure(portfolio: pd.DataFrame, *, title: str, subtitle: str
     rows = portfolio.dropna(subset=[*PILLAR_NAMES, "balanced"], how="all")
     if rows.empty:
         return None
-    labels = [f"{safe(name)} · year {k} of {h}" for name, k, h in zip(
+    labels = [f"{safe(name)} · {_position(k, h)}" for name, k, h in zip(
         rows["partnership"], rows["year_of_horizon"], rows["horizon_years"], strict=True)]
     values = rows[[*PILLAR_NAMES, "balanced"]] * 100
     spans = {"type": "scatter", "mode": "lines", "showlegend": False, "hoverinfo": "skip",
@@ -64,14 +64,25 @@ def build_portfolio_figure(portfolio: pd.DataFrame, *, title: str, subtitle: str
             "customdata": rows["scored_year"].astype("Int64").astype(str).tolist(),
             "hovertemplate": "%{y}<br>%{fullData.name}: %{x:.0f} % (%{customdata})"
                              "<extra></extra>"})
-    layout = base_layout(title, subtitle, 130 + 34 * len(rows))
+    layout = base_layout(title, subtitle, 200 + 34 * len(rows))
+    layout["margin"] = {**layout["margin"], "l": 20}
+    # Long partnership names widen the left margin: the title starts at the figure's
+    # edge rather than the plot's, so it lines up with the names and never wraps oddly.
+    layout["title"] = {**layout["title"], "xref": "container", "x": 0.01}
     layout.update({
         "xaxis": {"title": {"text": "Share of the way from baseline to target"},
                   "range": [-5, 105], "ticksuffix": " %", "gridcolor": "#E5E5E5", "dtick": 20},
-        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
-        "margin": {"l": 20, "r": 30, "t": 110 if subtitle else 90, "b": 60}})
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"}})
     return go.Figure({"data": data, "layout": layout})
+
+
+def _position(year_of_horizon: int, horizon: int) -> str:
+    """'year 3 of 8', or where the partnership is when outside its horizon."""
+    if year_of_horizon < 1:
+        return "not started"
+    if year_of_horizon > horizon:
+        return f"after its {horizon}-year horizon"
+    return f"year {year_of_horizon} of {horizon}"
 
 
 def build_status_figure(counts: pd.DataFrame, *, title: str, subtitle: str = "",

@@ -40,8 +40,9 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     p = ev.snapshot.partnerships.set_index("partnership")
     out = p[["municipality", "start_year", "horizon_years"]].copy()
     out["year_of_horizon"] = (reference_year - out["start_year"] + 1).clip(lower=0)
-    out["horizon_position"] = (out["year_of_horizon"].astype(str) + " of "
-                               + out["horizon_years"].astype(str))
+    out["horizon_position"] = [
+        "not started" if k < 1 else f"after ({h} years)" if k > h else f"{k} of {h}"
+        for k, h in zip(out["year_of_horizon"], out["horizon_years"], strict=True)]
     out["phase"] = phase(reference_year, out["start_year"], out["horizon_years"])
     latest = ev.assessment.groupby("partnership", observed=True)["year"].max()
     out["latest_data"] = latest.reindex(out.index).astype("Int64")
