@@ -164,7 +164,7 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     end = max(last_year, int(info["target_year"]) if has_target else last_year)
     layout = base_layout(title, subtitle, height or (300 if compact else 440))
     layout["margin"].update({"t": 80, "b": 40 if compact else 120})
-    axis = year_axis(first_year, end, "" if compact else "Year")
+    axis = year_axis(first_year, end, "" if compact else "Year", max_ticks=9 if compact else 16)
     layout.update({"xaxis": axis, "showlegend": not compact,
                    "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"}},
                    "legend": {**layout["legend"], "font": {"size": 11}}})

@@ -42,10 +42,12 @@ def safe(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def year_axis(first: int, last: int, title: str = "Year") -> dict[str, Any]:
-    """A calendar-year axis with whole years only (never 2,015.5)."""
+def year_axis(first: int, last: int, title: str = "Year", *,
+              max_ticks: int = 16) -> dict[str, Any]:
+    """A calendar-year axis with whole years only (never 2,015.5), at most `max_ticks`
+    labels (small multiples pass fewer, so four-digit years never touch)."""
     span = max(last - first, 1)
-    step = 1 if span <= 15 else 2 if span <= 30 else 5
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if span / s < max_ticks)
     return {"title": {"text": title}, "tickformat": "d", "dtick": step, "tick0": first,
             "range": [first - 0.5, last + 0.5], "showgrid": False, "ticks": "outside"}
 

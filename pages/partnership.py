@@ -107,7 +107,8 @@ if view.events.empty:
     st.write("No events recorded.")
 else:
     st.dataframe(view.events[["year", "event"]], hide_index=True, width="stretch",
-                 column_config={"year": st.column_config.NumberColumn("Year", format="%d")})
+                 column_config={"year": st.column_config.NumberColumn("Year", format="%d"),
+                                "event": "Event"})
 
 st.header("Evaluator's commentary")
 for row in view.commentary.sort_values("year", ascending=False).itertuples():
