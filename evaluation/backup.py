@@ -14,16 +14,19 @@ import json
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass
+import zlib
+from contextlib import suppress
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import duckdb
 
-from evaluation.errors import EvaluationError
+from evaluation.errors import EvaluationError, StoreBusyError
 from evaluation.schema import ENTITIES, SCHEMA_VERSION
 from evaluation.store import Store, migrate_to, now_utc
 
 MANIFEST = "manifest.json"
+MADE_BY = "Give a backup ZIP written by `python -m evaluation backup`; nothing was changed."
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,13 @@ def backup(store: Store, out: Path) -> BackupInfo:
     """Write a consistent backup of `store` to the ZIP file `out`."""
     if not store.exists():
         raise EvaluationError(f"There is no store at {store.path} to back up.", "No store")
+    if out.is_dir():
+        raise EvaluationError(f"{out} is a folder; give the backup a file name, for example "
+                              f"{out / 'evaluation-backup.zip'}.", "Cannot write the backup")
+    blocker = next((p for p in out.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise EvaluationError(f"Cannot write the backup to {out}: {blocker} is a file, not a "
+                              "folder.", "Cannot write the backup")
     with tempfile.TemporaryDirectory() as tmp, store.connect() as con:
         con.execute("BEGIN TRANSACTION")
         info = _describe(con)
@@ -54,34 +64,61 @@ def backup(store: Store, out: Path) -> BackupInfo:
 def restore(source: Path, store: Store, *, force: bool = False) -> BackupInfo:
     """Replace (or create) `store` with the backup in `source`; the old store stays
     untouched unless the restored copy checks out."""
+    store.require_writable()
+    if not source.is_file():
+        what = "is a folder, not a file" if source.is_dir() else "does not exist"
+        raise EvaluationError(f"The backup {source} {what}. {MADE_BY}", "No backup")
     if store.exists() and not force and _has_uploads(store):
         raise EvaluationError(
             f"The store {store.path} already holds data. Restore into another path "
             "(--db), or pass --force to replace it (take a backup of it first).",
             "Store not empty")
-    with tempfile.TemporaryDirectory(dir=store.path.parent if store.path.parent.exists()
-                                     else None) as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "db"
         info = _unzip(source, folder)
         if info.schema_version > SCHEMA_VERSION:
             raise EvaluationError(f"{source} was made by a newer version of this program "
-                                  f"(schema {info.schema_version}).", "Backup too new")
+                                  f"(schema {info.schema_version}); update this program to "
+                                  "restore it. Nothing was changed.", "Backup too new")
+        _restore_checked(source, folder, info, store)
+    return info
+
+
+def _restore_checked(source: Path, folder: Path, info: BackupInfo, store: Store) -> None:
+    """Build the store next to its final place (so moving it in is one rename), check it
+    against the manifest, then move it in."""
+    try:
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise EvaluationError(f"Cannot create the folder for the store {store.path}: "
+                              f"{e.strerror}. Choose another place with --db.",
+                              "Cannot restore") from e
+    with tempfile.TemporaryDirectory(dir=store.path.parent) as tmp:
         built = Path(tmp) / "restored.duckdb"
-        con = duckdb.connect(str(built))
-        try:
-            _load(con, folder, info.schema_version)
-            got = _describe(con)
-        finally:
-            con.close()
+        got = _build(source, folder, built, info.schema_version)
         if got.rows != info.rows or got.uploads != info.uploads:
             raise EvaluationError(f"{source} did not restore completely ({got.rows} rows, "
                                   f"expected {info.rows}); nothing was changed.",
                                   "Restore failed")
         _put_in_place(built, store)
-    return info
 
 
-def _load(con: duckdb.DuckDBPyConnection, folder: Path, version: int) -> None:
+def _build(source: Path, folder: Path, built: Path, version: int) -> BackupInfo:
+    """The restored store in the new file `built`; what it holds, to check."""
+    try:
+        con = duckdb.connect(str(built))
+        try:
+            _load(con, source, folder, version)
+            return _describe(con)
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        raise EvaluationError(f"{source} could not be restored ({str(e).splitlines()[0]}); "
+                              f"the backup is damaged or incomplete. {MADE_BY}",
+                              "Restore failed") from e
+
+
+def _load(con: duckdb.DuckDBPyConnection, source: Path, folder: Path, version: int) -> None:
     """This program's own schema, then the backup's rows table by table.
 
     The SQL files EXPORT DATABASE writes into the backup are never run: a backup
@@ -93,13 +130,17 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path, version: int) -> None:
                                                         if e.table != "settings" or version > 1)):
         path = folder / f"{table}.parquet"
         if not path.exists():
-            raise EvaluationError(f"The backup has no {table} table; nothing was changed.",
+            raise EvaluationError(f"{source} has no {table} table. {MADE_BY}",
                                   "Backup incomplete")
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [str(path)])
     ids = con.execute("SELECT greatest(coalesce((SELECT max(partnership_id) FROM partnerships), "
                       "0), coalesce((SELECT max(indicator_id) FROM indicators), 0))").fetchone()
     con.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {int(ids[0]) + 1}")
+    recorded = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if recorded is None or recorded[0] != str(version):
+        raise EvaluationError(f"{source}: its meta table does not record schema {version}, "
+                              f"as its manifest does. {MADE_BY}", "Backup inconsistent")
     con.execute("COMMIT")
     migrate_to(con, SCHEMA_VERSION)
 
@@ -120,22 +161,38 @@ def _has_uploads(store: Store) -> bool:
 
 def _put_in_place(built: Path, store: Store) -> None:
     """Swap the checked copy in; no write-ahead log of the old file may survive it."""
-    store.path.parent.mkdir(parents=True, exist_ok=True)
     with store._write_lock:
         if store.exists():
-            with store.connect() as con:
-                con.execute("CHECKPOINT")  # folds the old WAL in; waits for other writers
-        os.replace(built, store.path)
-        Path(f"{store.path}.wal").unlink(missing_ok=True)
+            try:
+                with store.connect() as con:
+                    con.execute("CHECKPOINT")  # folds the old WAL in; waits for other writers
+            except StoreBusyError:
+                raise
+            except EvaluationError:
+                pass  # a damaged store is what `restore --force` is there to replace
+        try:
+            os.replace(built, store.path)
+            Path(f"{store.path}.wal").unlink(missing_ok=True)
+        except OSError as e:
+            raise EvaluationError(f"Cannot put the restored store in place at {store.path}: "
+                                  f"{e.strerror}. Choose another place with --db.",
+                                  "Cannot restore") from e
 
 
 def _zip(folder: Path, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(folder.iterdir()):
-            z.write(path, path.name)
-    os.replace(partial, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(folder.iterdir()):
+                z.write(path, path.name)
+        os.replace(partial, out)
+    except OSError as e:
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise EvaluationError(f"Cannot write the backup to {out}: {e.strerror or e}. Give "
+                              "--out a file in a folder you can write to.",
+                              "Cannot write the backup") from e
 
 
 def _unzip(source: Path, folder: Path) -> BackupInfo:
@@ -143,12 +200,53 @@ def _unzip(source: Path, folder: Path) -> BackupInfo:
         with zipfile.ZipFile(source) as z:
             names = z.namelist()
             if MANIFEST not in names or any("/" in n or n.startswith(".") for n in names):
-                raise EvaluationError(f"{source} is not a backup made by this program.",
-                                      "Not a backup")
+                raise EvaluationError(f"{source} is not a backup made by this program. "
+                                      f"{MADE_BY}", "Not a backup")
             z.extractall(folder)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise EvaluationError(f"{source} cannot be read as a backup: {e}.", "Not a backup") from e
-    return BackupInfo(**json.loads((folder / MANIFEST).read_text()))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+            NotImplementedError, ValueError, zlib.error) as e:
+        raise EvaluationError(f"{source} cannot be read as a backup ({e}). {MADE_BY}",
+                              "Not a backup") from e
+    return _read_manifest(source, folder / MANIFEST)
+
+
+def _read_manifest(source: Path, path: Path) -> BackupInfo:
+    """The manifest, checked field by field: a damaged one is a clear error, not a crash."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise _bad_manifest(source, f"it is not JSON ({e})") from e
+    if not isinstance(data, dict):
+        raise _bad_manifest(source, "it is not a JSON object")
+    missing = [f.name for f in fields(BackupInfo) if f.name not in data]
+    if missing:
+        raise _bad_manifest(source, f"it lacks {', '.join(missing)}")
+    wrong = _wrong_manifest_field(data)
+    if wrong:
+        raise _bad_manifest(source, wrong)
+    return BackupInfo(**{f.name: data[f.name] for f in fields(BackupInfo)})
+
+
+def _wrong_manifest_field(data: dict) -> str | None:
+    def count(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    checks = {
+        "schema_version": count(data["schema_version"]) and data["schema_version"] >= 1,
+        "uploads": count(data["uploads"]),
+        "latest_upload": data["latest_upload"] is None or count(data["latest_upload"]),
+        "rows": isinstance(data["rows"], dict) and all(
+            isinstance(k, str) and count(v) for k, v in data["rows"].items()),
+        "created_at": isinstance(data["created_at"], str),
+    }
+    bad = [name for name, ok in checks.items() if not ok]
+    return (f"{bad[0]} is {json.dumps(data[bad[0]])[:60]}, which no backup records"
+            if bad else None)
+
+
+def _bad_manifest(source: Path, what: str) -> EvaluationError:
+    return EvaluationError(f"{source} has a damaged manifest.json: {what}. {MADE_BY}",
+                           "Not a backup")
 
 
 def _sql_path(path: Path) -> str:

@@ -1,7 +1,9 @@
 """`python -m evaluation`: everything a script needs, on the same engine as the app.
 
 Library errors become one line on stderr and a non-zero exit; import problems
-print as `FILE:LINE: column: message`, the form editors and CI logs link.
+print as `FILE:LINE: column: message`, the form editors and CI logs link. No
+stack trace reaches the user: unexpected errors are one line too, and output
+cut short by a closed pipe (`... | head`) ends quietly.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +20,7 @@ import pandas as pd
 
 from evaluation.assessment import status_table
 from evaluation.backup import backup, restore
-from evaluation.errors import EvaluationError
+from evaluation.errors import EvaluationError, PermissionDenied
 from evaluation.exports import safe_filename
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
@@ -25,10 +28,11 @@ from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
 from evaluation.report import annual_report_pdf, annual_report_zip
 from evaluation.sample import load_sample_data
-from evaluation.snapshot import read_snapshot, read_upload_changes
+from evaluation.snapshot import Snapshot, read_snapshot, read_upload_changes
 from evaluation.store import Store
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+REPORT_YEARS = (1900, 2200)
 
 
 def command(name: str) -> Callable:
@@ -51,9 +55,23 @@ def _store(args: argparse.Namespace) -> Store:
     return Store(args.db)
 
 
+def _existing_store(args: argparse.Namespace) -> Store:
+    """The store for a command that only reads it: a mistyped --db must not create one."""
+    store = _store(args)
+    if store.path.is_dir():
+        raise EvaluationError(f"{store.path} is a folder, not a store; give --db the store "
+                              f"file, such as {store.path / 'evaluation.duckdb'}", "No store")
+    if not store.exists():
+        raise EvaluationError(
+            f"no store at {store.path}; run `python -m evaluation init --db "
+            f"{shlex.quote(str(store.path))}` first or check --db", "No store")
+    return store
+
+
 @command("init")
 def cmd_init(args: argparse.Namespace) -> int:
     store = _store(args)
+    store.require_writable()
     if store.exists():
         with store.connect() as con:
             uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
@@ -77,7 +95,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         except OSError as e:
             print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
             return 1
-    report = import_files(_store(args), files, user=args.user or current_user(),
+    store = _existing_store(args) if args.dry_run else _store(args)
+    if args.dry_run and store.read_only:
+        # The importer previews by applying the files in a transaction it then rolls
+        # back; read-only mode opens no write transaction at all, not even that one.
+        raise PermissionDenied(
+            "This program runs in read-only mode (EVALUATION_READ_ONLY), and even a dry run "
+            f"needs a write transaction on the store {store.path} (it applies the files, then "
+            "rolls them back). Run it without EVALUATION_READ_ONLY; a dry run writes nothing.",
+            "Read-only")
+    report = import_files(store, files, user=args.user or current_user(),
                           commit=not args.dry_run)
     for problem in report.problems:
         print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
@@ -90,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 @command("history")
 def cmd_history(args: argparse.Namespace) -> int:
-    uploads = list_uploads(_store(args))
+    uploads = list_uploads(_existing_store(args))
     if uploads.empty:
         print("No uploads yet.")
         return 0
@@ -106,7 +133,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @command("changes")
 def cmd_changes(args: argparse.Namespace) -> int:
-    changes = read_upload_changes(_store(args), args.upload_id)
+    changes = read_upload_changes(_existing_store(args), args.upload_id)
     if changes.empty:
         print(f"Upload {args.upload_id} changed nothing (or does not exist).")
         return 0
@@ -116,7 +143,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 @command("undo")
 def cmd_undo(args: argparse.Namespace) -> int:
-    new_id = undo_upload(_store(args), args.upload_id, args.user or current_user())
+    new_id = undo_upload(_existing_store(args), args.upload_id, args.user or current_user())
     print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
     return 0
 
@@ -134,7 +161,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
-    snap = read_snapshot(_store(args))
+    snap = read_snapshot(_existing_store(args))
     name = resolve_partnership(snap, args.partnership) if args.partnership else None
     return evaluate(snap), name
 
@@ -161,20 +188,15 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
-    snap = read_snapshot(_store(args), as_of=args.as_of)
-    result = evaluate(snap)
+    snap = read_snapshot(_existing_store(args), as_of=args.as_of)
     names = ([resolve_partnership(snap, args.partnership)] if args.partnership
              else snap.partnerships["partnership"].tolist())
-    out = Path(args.out)
-    if len(names) > 1 or out.is_dir() or not out.suffix:
-        out.mkdir(parents=True, exist_ok=True)
-        targets = [out / safe_filename(n, "annual-report", args.year, ext=args.format)
-                   for n in names]
-    elif out.suffix.lower() not in (".pdf", ".zip"):
-        raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one of "
-                              "those suffixes.", "Unknown format")
-    else:
-        targets = [out]
+    if not names:
+        raise EvaluationError("The store holds no partnerships yet, so there is nothing to "
+                              "report; import some first.", "Nothing to report")
+    _check_report_year(snap, names, args.year)
+    targets = _report_targets(Path(args.out), names, args.format, args.year)
+    result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
         data = maker(result, name, args.year)
@@ -189,10 +211,66 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_report_year(snap: Snapshot, names: list[str], year: int) -> None:
+    """Refuse a year no report can be about: a typo, or outside every horizon and the data."""
+    first, last = REPORT_YEARS
+    if not first <= year <= last:
+        raise EvaluationError(f"--year {year} is not a plausible report year; give a year "
+                              f"from {first} to {last}.", "Year out of range")
+    spans = [_report_span(snap, name) for name in names]
+    if not any(lo <= year <= hi for lo, hi in spans):
+        who = names[0] if len(names) == 1 else "any partnership"
+        raise EvaluationError(f"{year} is outside the horizon and the data of {who}; give a "
+                              f"year in {_spans_text(spans)}.", "Year out of range")
+
+
+def _report_span(snap: Snapshot, name: str) -> tuple[int, int]:
+    """First and last year of a partnership's horizon, widened to its observations."""
+    profile = snap.partnership(name)
+    lo = int(profile["start_year"])
+    hi = lo + int(profile["horizon_years"]) - 1
+    years = snap.observations.loc[snap.observations["partnership"] == name, "year"]
+    if not years.empty:
+        lo, hi = min(lo, int(years.min())), max(hi, int(years.max()))
+    return lo, hi
+
+
+def _spans_text(spans: list[tuple[int, int]]) -> str:
+    merged: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return ", ".join(f"{lo}-{hi}" for lo, hi in merged)
+
+
+def _report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Path]:
+    """`out` itself for one report file; otherwise one file per partnership in folder `out`."""
+    suffix = out.suffix.lower()
+    if len(names) > 1 and suffix in (".pdf", ".zip") and not out.is_dir():
+        raise EvaluationError(
+            f"--out ends in {suffix} but several partnerships ({len(names)}) would be written; "
+            f"give --partnership or a folder (such as {out.with_suffix('')}/).",
+            "One file, several reports")
+    if len(names) == 1 and not out.is_dir() and out.suffix:
+        if suffix not in (".pdf", ".zip"):
+            raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one "
+                                  "of those suffixes.", "Unknown format")
+        return [out]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise EvaluationError(f"Cannot create the folder {out}: {e.strerror}. Give --out a "
+                              "folder you can write to.", "Cannot write") from e
+    return [out / safe_filename(n, "annual-report", year, ext=fmt) for n in names]
+
+
 @command("backup")
 def cmd_backup(args: argparse.Namespace) -> int:
-    info = backup(_store(args), Path(args.out))
-    print(f"Backed up {_store(args).path} to {args.out}: {info.uploads} uploads, "
+    store = _existing_store(args)
+    info = backup(store, Path(args.out))
+    print(f"Backed up {store.path} to {args.out}: {info.uploads} uploads, "
           f"{sum(info.rows.values()):,} rows (latest upload {info.latest_upload}).")
     return 0
 
@@ -267,7 +345,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.db = getattr(args, "db", None)
     args.user = getattr(args, "user", None)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
+        return 1
     except EvaluationError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return 1
@@ -275,3 +358,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted; nothing was half-written (each change is one transaction)",
               file=sys.stderr)
         return 130
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a stack trace
+        detail = (str(e).splitlines() or [""])[0]
+        print(f"error: unexpected {type(e).__name__}: {detail} (please report)",
+              file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the interpreter's flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (tests capture it): nothing to flush at exit

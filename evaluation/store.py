@@ -4,7 +4,9 @@ DuckDB lets one process write a file at a time and a shared connection is not
 safe across threads (PLATFORM-FACTS.md), so every operation opens its own
 short-lived connection and closes it: the dashboard never locks out the command
 line for longer than one query or one commit, and a busy store is retried for
-a bounded time before the user is told who holds it.
+a bounded time before the user is told who holds it. In read-only mode
+(`EVALUATION_READ_ONLY`) connections are opened read-only: a public screen never
+takes the write lock, never creates a store and never migrates one.
 """
 
 from __future__ import annotations
@@ -71,6 +73,13 @@ class Store:
                 parts += [0, 0]
         return tuple(parts)
 
+    def require_writable(self) -> None:
+        """Raise PermissionDenied in read-only mode; every write path calls this first."""
+        if self.read_only:
+            raise PermissionDenied(
+                f"This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
+                f"{self.path} cannot be changed or created here.", "Read-only")
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection to an up-to-date schema; closed on exit."""
@@ -84,10 +93,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write transaction: committed on success, rolled back on any exception."""
-        if self.read_only:
-            raise PermissionDenied(
-                "This dashboard runs in read-only mode (EVALUATION_READ_ONLY), so nothing "
-                "can be changed here.", "Read-only")
+        self.require_writable()
         with self._write_lock, self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -105,6 +111,11 @@ class Store:
             return _recorded_version(con)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.read_only and not self.exists():
+            raise EvaluationError(
+                f"There is no store at {self.path}, and read-only mode (EVALUATION_READ_ONLY) "
+                "cannot create one. Create it first without that setting (python -m evaluation "
+                "init), or point EVALUATION_DB / --db at an existing store.", "No store")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -115,7 +126,7 @@ class Store:
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                return duckdb.connect(str(self.path), read_only=self.read_only)
             except duckdb.Error as e:
                 if not _is_lock_error(e):
                     raise _store_error(self.path, e) from e
@@ -134,6 +145,8 @@ class Store:
                     f"(schema {version}; this program knows up to {SCHEMA_VERSION}). Update the "
                     "program, or point EVALUATION_DB / --db at another store.",
                     "Store is newer than this program")
+            if version < SCHEMA_VERSION and self.read_only:
+                raise EvaluationError(_stale_message(self.path, version), "Store needs updating")
             if version < SCHEMA_VERSION:
                 _apply_migrations(con, version)
 
@@ -172,7 +185,20 @@ def now_utc() -> datetime:
 
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    # The last one: this process has the file open in the other mode (read-only or not);
+    # connections are short-lived, so it is waited out like another process's lock.
+    return any(w in text for w in ("Could not set lock", "Conflicting lock",
+                                   "different configuration"))
+
+
+def _stale_message(path: Path, version: int) -> str:
+    if version == 0:
+        return (f"{path} is a DuckDB file but not a store of this program (it has no schema). "
+                "Point EVALUATION_DB / --db at the store.")
+    return (f"The store {path} has schema {version}, older than this program's "
+            f"{SCHEMA_VERSION}, and read-only mode (EVALUATION_READ_ONLY) cannot update it. "
+            f"Open it once without that setting (for example `python -m evaluation status "
+            f"--db {path}`) to update it, then start the read-only screen again.")
 
 
 def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -15,7 +16,7 @@ from evaluation.errors import PermissionDenied
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.settings import save_settings
-from evaluation.store import Store
+from evaluation.store import Store, migrate_to
 from tests.conftest import dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,3 +128,25 @@ def test_read_only_mode_turns_every_write_off(app_store, monkeypatch):
     assert "read-only mode" in at.warning[0].value
     with pytest.raises(PermissionDenied, match="read-only"):
         import_files(Store(app_store.path), [("x.csv", ROW)], user="anne")
+
+
+def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    st.cache_resource.clear()
+    before = app_store.path.read_bytes()
+    at = page("overview", None, auth=False).run()
+    assert not at.exception and at.dataframe
+    assert app_store.path.read_bytes() == before
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    migrate_to(con, 1)
+    con.close()
+    monkeypatch.setenv("EVALUATION_DB", str(old))
+    st.cache_resource.clear()
+    at = page("overview", None, auth=False).run()
+    assert not at.exception
+    assert "Open it once without that setting" in at.error[0].value.replace("\\", "")
+    con = duckdb.connect(str(old), read_only=True)
+    assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"
+    con.close()

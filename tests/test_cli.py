@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
+import duckdb
 import pytest
 
-from evaluation.cli import main
+from evaluation.cli import COMMANDS, _report_span, _spans_text, main
 from evaluation.formats import KINDS
 from evaluation.snapshot import read_snapshot
-from evaluation.store import Store
+from evaluation.store import Store, migrate_to
 from tests.conftest import dump
 
 NO = "Nettverk friluftsliv Askim"
@@ -143,3 +148,295 @@ def test_scores_csv_and_unknown_partnership(sample_store, capsys):
     code, _, err = run(capsys, "scores", "--db", str(sample_store.path), "--partnership",
                        "Askim frilufsliv")
     assert code == 1 and 'did you mean "Nettverk friluftsliv Askim"' in err
+
+
+# --- A mistyped --db never creates a store --------------------------------------------
+
+READERS = [["status"], ["history"], ["scores"], ["changes", "1"], ["undo", "1"],
+           ["report", "--year", "2025", "--out", "REPORTS"], ["backup", "--out", "B.zip"],
+           ["import", "--dry-run", "OK.csv"]]
+
+
+@pytest.mark.parametrize("command", READERS, ids=lambda c: " ".join(c[:2]))
+def test_commands_that_read_refuse_a_missing_store_and_create_nothing(tmp_path, capsys,
+                                                                         command):
+    (tmp_path / "OK.csv").write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,"
+                                     "2031,5\n")
+    db = tmp_path / "typo" / "store.duckdb"
+    args = [str(tmp_path / a) if a in ("REPORTS", "B.zip", "OK.csv") else a for a in command]
+    code, out, err = run(capsys, *args, "--db", str(db))
+    assert code == 1 and not out
+    assert err == (f"error: no store at {db}; run `python -m evaluation init --db {db}` first "
+                   "or check --db\n")
+    assert not db.parent.exists()
+    assert not (tmp_path / "REPORTS").exists() and not (tmp_path / "B.zip").exists()
+
+
+def test_a_folder_given_as_the_store_is_named(tmp_path, capsys):
+    code, _, err = run(capsys, "history", "--db", str(tmp_path))
+    assert code == 1 and f"{tmp_path} is a folder, not a store" in err
+
+
+def test_a_real_import_still_creates_a_new_store(tmp_path, capsys):
+    db = tmp_path / "new" / "store.duckdb"
+    code, out, _ = run(capsys, "import", str(_root() / "sample_data" / "partnerships.csv"),
+                       "--db", str(db))
+    assert code == 0 and "Imported as upload 1" in out and db.exists()
+
+
+# --- Backups: every bad file is a clear error, never a stack trace ---------------------
+
+@pytest.fixture
+def backup_zip(sample_store, tmp_path, capsys) -> Path:
+    out = tmp_path / "good.zip"
+    assert run(capsys, "backup", "--db", str(sample_store.path), "--out", str(out))[0] == 0
+    return out
+
+
+def _altered(backup: Path, target: Path, **replace: bytes | None) -> Path:
+    """A copy of `backup` with some members' bytes replaced (None: left out)."""
+    with zipfile.ZipFile(backup) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in src.namelist():
+            data = replace.get(name, src.read(name))
+            if data is not None:
+                dst.writestr(name, data)
+    return target
+
+
+def _write(target: Path, data: bytes) -> Path:
+    target.write_bytes(data)
+    return target
+
+
+def _folder(target: Path) -> Path:
+    target.mkdir()
+    return target
+
+
+def _manifest(backup: Path, **changes) -> bytes:
+    manifest = json.loads(zipfile.ZipFile(backup).read("manifest.json"))
+    manifest.update(changes)
+    return json.dumps({k: v for k, v in manifest.items() if v != "DROP"}).encode()
+
+
+BAD_BACKUPS = {
+    "manifest not JSON": (lambda b, t: _altered(b, t, **{"manifest.json": b"{not json"}),
+                          "manifest.json: it is not JSON"),
+    "manifest a list": (lambda b, t: _altered(b, t, **{"manifest.json": b"[1, 2]"}),
+                        "not a JSON object"),
+    "manifest not UTF-8": (lambda b, t: _altered(b, t, **{"manifest.json": b"\xff\xfe{"}),
+                           "it is not JSON"),
+    "wrong types": (lambda b, t: _altered(b, t, **{"manifest.json": _manifest(
+        b, schema_version="2")}), 'schema_version is "2"'),
+    "rows not counts": (lambda b, t: _altered(b, t, **{"manifest.json": _manifest(
+        b, rows={"uploads": "many"})}), "rows is"),
+    "version 0": (lambda b, t: _altered(b, t, **{"manifest.json": _manifest(
+        b, schema_version=0)}), "schema_version is 0"),
+    "missing keys": (lambda b, t: _altered(b, t, **{"manifest.json": _manifest(
+        b, rows="DROP", uploads="DROP")}), "it lacks uploads, rows"),
+    "damaged table": (lambda b, t: _altered(b, t, **{"observations.parquet": b"PAR1junk"}),
+                      "could not be restored"),
+    "empty table": (lambda b, t: _altered(b, t, **{"events.parquet": b""}),
+                    "could not be restored"),
+    "missing table": (lambda b, t: _altered(b, t, **{"events.parquet": None}),
+                      "has no events table"),
+    "not a ZIP": (lambda b, t: _write(t, b"PK\x03\x04 but not really"),
+                  "cannot be read as a backup"),
+    "missing file": (lambda b, t: t, "does not exist"),
+    "a folder": (lambda b, t: _folder(t), "is a folder, not a file"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_BACKUPS)
+def test_restore_of_a_bad_backup_names_the_file_and_what_to_do(backup_zip, tmp_path, capsys,
+                                                                  kind):
+    make, expected = BAD_BACKUPS[kind]
+    bad = make(backup_zip, tmp_path / "bad.zip")
+    db = tmp_path / "new" / "restored.duckdb"
+    code, _, err = run(capsys, "restore", str(bad), "--db", str(db))
+    assert code == 1 and str(bad) in err, err
+    assert expected in err and "python -m evaluation backup" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert not db.exists() and not any(db.parent.glob("*"))  # no half-built file left
+
+
+def test_restore_refuses_a_newer_backup_and_leaves_the_store(backup_zip, sample_store,
+                                                             tmp_path, capsys):
+    bad = _altered(backup_zip, tmp_path / "new.zip",
+                   **{"manifest.json": _manifest(backup_zip, schema_version=99)})
+    before = dump(sample_store)
+    code, _, err = run(capsys, "restore", "--force", str(bad), "--db", str(sample_store.path))
+    assert code == 1 and "newer version of this program" in err
+    assert dump(sample_store) == before
+
+
+def test_restore_force_replaces_a_damaged_store(backup_zip, sample_store, tmp_path, capsys):
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"not a database" * 1000)
+    code, out, err = run(capsys, "restore", "--force", str(backup_zip), "--db", str(damaged))
+    assert code == 0, err
+    assert dump(Store(damaged)) == dump(sample_store)
+
+
+def test_backup_to_a_folder_or_under_a_file_is_a_clear_error(sample_store, tmp_path, capsys):
+    db = ["--db", str(sample_store.path)]
+    code, _, err = run(capsys, "backup", "--out", str(tmp_path), *db)
+    assert code == 1 and f"{tmp_path} is a folder; give the backup a file name" in err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "backup", "--out", str(blocker / "b.zip"), *db)
+    assert code == 1 and f"{blocker} is a file, not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "sample.duckdb"]
+
+
+def test_backup_to_an_unwritable_place_is_a_clear_error(sample_store, tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if os.access(folder, os.W_OK):  # root writes anywhere; sysfs refuses even root
+        folder = Path("/sys")
+    try:
+        code, _, err = run(capsys, "backup", "--out", str(folder / "b.zip"), "--db",
+                           str(sample_store.path))
+    finally:
+        (tmp_path / "locked").chmod(0o700)
+    assert code == 1 and err.startswith(f"error: Cannot write the backup to {folder / 'b.zip'}")
+    assert "Give --out a file in a folder you can write to." in err
+    assert not list((tmp_path / "locked").iterdir())
+
+
+# --- Closed pipes and unexpected errors --------------------------------------------------
+
+def test_a_closed_pipe_ends_quietly(sample_store):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -1` once head has what it wants
+    try:
+        result = subprocess.run([sys.executable, "-m", "evaluation", "status", "--db",
+                                 str(sample_store.path)], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, cwd=str(_root()),
+                                timeout=120)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1 and result.stderr == ""
+
+
+@pytest.mark.parametrize("error, code, expected", [
+    (ValueError("bad value\nsecond line"), 1,
+     "error: unexpected ValueError: bad value (please report)\n"),
+    (PermissionError(13, "Permission denied", "/srv/x.csv"), 1,
+     "error: /srv/x.csv: Permission denied\n"),
+    (KeyboardInterrupt(), 130,
+     "interrupted; nothing was half-written (each change is one transaction)\n"),
+])
+def test_unexpected_errors_are_one_line_without_a_traceback(monkeypatch, capsys, error, code,
+                                                           expected):
+    def fail(args):
+        raise error
+    monkeypatch.setitem(COMMANDS, "template", fail)
+    assert run(capsys, "template", "events") == (code, "", expected)
+
+
+# --- Read-only mode -----------------------------------------------------------------------
+
+def test_read_only_mode_reads_and_backs_up_without_touching_the_store(sample_store, tmp_path,
+                                                                      capsys, monkeypatch):
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    before = sample_store.path.read_bytes()
+    db = ["--db", str(sample_store.path)]
+    assert run(capsys, "status", *db)[0] == 0
+    assert "sample data" in run(capsys, "history", *db)[1]
+    assert run(capsys, "backup", "--out", str(tmp_path / "b.zip"), *db)[0] == 0
+    assert sample_store.path.read_bytes() == before
+    assert not Path(f"{sample_store.path}.wal").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["init"], ["init", "--empty"], ["restore", "B.zip"], ["restore", "--force", "B.zip"],
+    ["import", "OK.csv"], ["import", "--dry-run", "OK.csv"], ["undo", "1"],
+], ids=" ".join)
+@pytest.mark.parametrize("target", ["existing", "new"])
+def test_read_only_mode_refuses_every_write(sample_store, backup_zip, tmp_path, capsys,
+                                            monkeypatch, command, target):
+    (tmp_path / "OK.csv").write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,"
+                                     "2031,5\n")
+    db = sample_store.path if target == "existing" else tmp_path / "new" / "s.duckdb"
+    before = dump(sample_store)
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    args = [str(backup_zip) if a == "B.zip" else str(tmp_path / a) if a == "OK.csv" else a
+            for a in command]
+    code, out, err = run(capsys, *args, "--db", str(db))
+    assert code == 1 and not out
+    assert "read-only mode" in err or (target == "new" and "no store at" in err), err
+    monkeypatch.delenv("EVALUATION_READ_ONLY")
+    assert dump(sample_store) == before
+    assert not (tmp_path / "new").exists()
+
+
+def test_read_only_mode_does_not_migrate_an_old_store(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate_to(con, 1)
+    con.close()
+    (tmp_path / "OK.csv").write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,"
+                                     "2031,5\n")
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    code, _, err = run(capsys, "status", "--db", str(path))
+    assert code == 1 and "has schema 1, older than" in err and "cannot update it" in err
+    code, _, err = run(capsys, "import", "--dry-run", str(tmp_path / "OK.csv"), "--db", str(path))
+    assert code == 1 and "read-only mode" in err
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"
+    con.close()
+
+
+# --- report: the year and --out ----------------------------------------------------------
+
+@pytest.mark.parametrize("year, partnership, expected", [
+    ("1850", None, "--year 1850 is not a plausible report year; give a year from 1900 to 2200"),
+    ("2300", None, "give a year from 1900 to 2200"),
+    ("2199", None, "2199 is outside the horizon and the data of any partnership; give a year in"),
+    ("1990", "Ungdomsløftet Drammen",
+     "1990 is outside the horizon and the data of Ungdomsløftet Drammen; give a year in"),
+])
+def test_report_refuses_a_year_outside_every_horizon(sample_store, tmp_path, capsys, year,
+                                                     partnership, expected):
+    pick = ["--partnership", partnership] if partnership else []
+    code, _, err = run(capsys, "report", "--db", str(sample_store.path), "--year", year,
+                       "--out", str(tmp_path / "reports"), *pick)
+    assert code == 1 and expected in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_span_covers_the_horizon_and_the_data(sample_store):
+    snap = read_snapshot(sample_store)
+    profile = snap.partnership("Ungdomsløftet Drammen")
+    start = int(profile["start_year"])
+    end = start + int(profile["horizon_years"]) - 1
+    years = snap.observations.loc[snap.observations["partnership"] == profile["partnership"],
+                                  "year"]
+    assert _report_span(snap, "Ungdomsløftet Drammen") == (min(start, years.min()),
+                                                          max(end, years.max()))
+    assert _spans_text([(2020, 2025), (2015, 2019), (2030, 2031)]) == "2015-2025, 2030-2031"
+
+
+@pytest.mark.parametrize("name", ["all.pdf", "all.ZIP"])
+def test_report_to_one_file_for_several_partnerships_is_refused(sample_store, tmp_path, capsys,
+                                                                 name):
+    out = tmp_path / name
+    code, _, err = run(capsys, "report", "--db", str(sample_store.path), "--year", "2025",
+                       "--out", str(out))
+    assert code == 1
+    assert (f"--out ends in {out.suffix.lower()} but several partnerships" in err
+            and "give --partnership or a folder" in err)
+    assert not out.exists()
+
+
+def test_report_into_a_folder_names_the_file_after_the_partnership(sample_store, tmp_path,
+                                                                   capsys, monkeypatch):
+    monkeypatch.setenv("EVALUATION_BROWSER", "none")  # the chart pack works without Chromium
+    folder = tmp_path / "reports"
+    code, out, err = run(capsys, "report", "--db", str(sample_store.path), "--year", "2025",
+                         "--partnership", "Ungdomsløftet Drammen", "--format", "zip",
+                         "--out", f"{folder}/")
+    assert code == 0, err
+    assert [p.name for p in folder.iterdir()] == ["Ungdomsloeftet-Drammen_annual-report_2025.zip"]

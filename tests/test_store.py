@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -117,3 +118,70 @@ def test_a_store_path_that_cannot_exist_gives_a_clear_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(EvaluationError, match="Cannot create the folder"):
         Store(blocker / "s.duckdb").schema_version()
+
+
+READER = """
+import sys, duckdb
+duckdb.connect(sys.argv[1], read_only=True).close()
+print("read")
+"""
+
+
+def test_read_only_mode_opens_read_only_connections(sample_store):
+    reader = Store(sample_store.path, read_only=True)
+    with reader.connect() as con:
+        assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("DELETE FROM uploads")
+        # No write lock is held: another process can read at the same time.
+        other = subprocess.run([sys.executable, "-c", READER, str(sample_store.path)],
+                               capture_output=True, text=True, timeout=60)
+        assert other.stdout.strip() == "read", other.stderr
+
+
+def test_read_only_mode_never_creates_a_store(tmp_path):
+    path = tmp_path / "missing" / "s.duckdb"
+    with pytest.raises(EvaluationError, match="read-only mode .* cannot create one"):
+        Store(path, read_only=True).schema_version()
+    assert not path.parent.exists()
+
+
+def test_read_only_mode_never_migrates_and_says_how_to(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate_to(con, 1)
+    con.close()
+    with pytest.raises(EvaluationError, match="Open it once without that setting"):
+        Store(path, read_only=True).schema_version()
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"
+    con.close()
+    assert Store(path).schema_version() == SCHEMA_VERSION  # a normal open still migrates
+    assert Store(path, read_only=True).schema_version() == SCHEMA_VERSION
+
+
+def test_read_only_mode_refuses_a_duckdb_file_that_is_not_a_store(tmp_path):
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(EvaluationError, match="not a store of this program"):
+        Store(path, read_only=True).schema_version()
+
+
+def test_readers_and_writers_in_one_process_take_turns(sample_store):
+    """DuckDB refuses a read-only and a read-write connection to one file in one process;
+    both are short-lived, so the later one waits for the earlier one to close."""
+    reader = Store(sample_store.path, read_only=True, lock_timeout=20)
+    seen: list[int] = []
+    with sample_store.transaction() as con:
+        con.execute("INSERT INTO uploads VALUES (2, 'import', now()::TIMESTAMP, 'w', 's', "
+                    "NULL, NULL)")
+        thread = threading.Thread(target=lambda: seen.append(reader.schema_version()))
+        thread.start()
+        time.sleep(0.3)
+        assert thread.is_alive()  # waiting for the writer
+    thread.join(30)
+    assert seen == [SCHEMA_VERSION]
+    with reader.connect() as con:
+        assert con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0] == 2
+    with sample_store.transaction() as con:  # and the writer gets back in after the reader
+        con.execute("DELETE FROM uploads WHERE upload_id = 2")
