@@ -26,13 +26,12 @@ from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
-from evaluation.report import annual_report_pdf, annual_report_zip
+from evaluation.report import annual_report_pdf, annual_report_zip, check_report_year
 from evaluation.sample import load_sample_data
-from evaluation.snapshot import Snapshot, read_snapshot, read_upload_changes
+from evaluation.snapshot import read_snapshot, read_upload_changes
 from evaluation.store import Store
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-REPORT_YEARS = (1900, 2200)
 
 
 def command(name: str) -> Callable:
@@ -194,7 +193,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not names:
         raise EvaluationError("The store holds no partnerships yet, so there is nothing to "
                               "report; import some first.", "Nothing to report")
-    _check_report_year(snap, names, args.year)
+    check_report_year(snap, names, args.year)
     targets = _report_targets(Path(args.out), names, args.format, args.year)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
@@ -209,40 +208,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
               f"{as_of[0].lower()}{as_of[1:]}")
     return 0
-
-
-def _check_report_year(snap: Snapshot, names: list[str], year: int) -> None:
-    """Refuse a year no report can be about: a typo, or outside every horizon and the data."""
-    first, last = REPORT_YEARS
-    if not first <= year <= last:
-        raise EvaluationError(f"--year {year} is not a plausible report year; give a year "
-                              f"from {first} to {last}.", "Year out of range")
-    spans = [_report_span(snap, name) for name in names]
-    if not any(lo <= year <= hi for lo, hi in spans):
-        who = names[0] if len(names) == 1 else "any partnership"
-        raise EvaluationError(f"{year} is outside the horizon and the data of {who}; give a "
-                              f"year in {_spans_text(spans)}.", "Year out of range")
-
-
-def _report_span(snap: Snapshot, name: str) -> tuple[int, int]:
-    """First and last year of a partnership's horizon, widened to its observations."""
-    profile = snap.partnership(name)
-    lo = int(profile["start_year"])
-    hi = lo + int(profile["horizon_years"]) - 1
-    years = snap.observations.loc[snap.observations["partnership"] == name, "year"]
-    if not years.empty:
-        lo, hi = min(lo, int(years.min())), max(hi, int(years.max()))
-    return lo, hi
-
-
-def _spans_text(spans: list[tuple[int, int]]) -> str:
-    merged: list[list[int]] = []
-    for lo, hi in sorted(spans):
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    return ", ".join(f"{lo}-{hi}" for lo, hi in merged)
 
 
 def _report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Path]:

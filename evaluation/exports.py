@@ -156,8 +156,12 @@ def chart_pack(charts: list[Chart], readme: str) -> bytes:
     out = io.BytesIO()
     static = browser_available()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("README.txt", readme + ("" if static else
-                   "\nNo browser on the server: charts are interactive HTML files.\n"))
+        z.writestr("README.txt", readme + (
+            "\nEach chart comes as PNG (300 dpi at A4 width) and SVG, with the data behind "
+            "it as CSV.\n" if static else
+            "\nEach chart comes as an interactive HTML file, with the data behind it as CSV. "
+            "PNG and SVG need Chromium on the server (apt-get install chromium), which was "
+            "missing when this pack was made.\n"))
         for n, chart in enumerate(charts, start=1):
             if chart.figure() is None:
                 continue

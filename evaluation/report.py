@@ -15,12 +15,14 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from evaluation.charts import Chart, partnership_charts
+from evaluation.errors import EvaluationError
 from evaluation.exports import chart_pack
 from evaluation.horizon import phase
 from evaluation.method import STATUS_LABELS, status_words
 from evaluation.model import Evaluation, resolve_partnership
 from evaluation.render import render_many
 from evaluation.scores import PILLAR_NAMES
+from evaluation.snapshot import Snapshot
 from evaluation.theme import PILLAR_STYLE
 from evaluation.views import PartnershipView, partnership_view
 
@@ -29,6 +31,7 @@ PAGE_WIDTH = 180  # mm of usable width on A4 with 15 mm margins
 CHART_PIXELS = 760  # layout width of report charts: their lettering prints at 7-8 pt
 KEY = ("In the indicator charts: ● observed (grey before the baseline) · ○ baseline · "
        "★ target · dotted: expected path · dashed: projection at the current pace with its band.")
+REPORT_YEARS = (1900, 2200)  # a report year outside these is a typo
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,7 @@ def annual_report_zip(ev: Evaluation, partnership: str, year: int) -> bytes:
     """Every chart of the report as PNG and SVG, with its data as CSV."""
     ctx = report_context(ev, partnership, year)
     readme = (f"{ctx.title}\n{ev.snapshot.describe_as_of()}\n"
-              f"{ev.settings.describe_weights()}\n\nEach chart comes as PNG (300 dpi at A4 "
-              "width) and SVG, with the data behind it as CSV.\n")
+              f"{ev.settings.describe_weights()}\n")
     return chart_pack(ctx.charts, readme)
 
 
@@ -239,3 +241,38 @@ def _pct(value: float) -> str:
 
 def _points(value: float) -> str:
     return "–" if pd.isna(value) else f"{value * 100:+.0f} points"
+
+
+
+def check_report_year(snap: Snapshot, names: list[str], year: int) -> None:
+    """Refuse a year no report can be about: a typo, or outside every horizon and the data."""
+    first, last = REPORT_YEARS
+    if not first <= year <= last:
+        raise EvaluationError(f"{year} is not a plausible report year; give a year "
+                              f"from {first} to {last}.", "Year out of range")
+    spans = [_report_span(snap, name) for name in names]
+    if not any(lo <= year <= hi for lo, hi in spans):
+        who = names[0] if len(names) == 1 else "any partnership"
+        raise EvaluationError(f"{year} is outside the horizon and the data of {who}; give a "
+                              f"year in {_spans_text(spans)}.", "Year out of range")
+
+
+def _report_span(snap: Snapshot, name: str) -> tuple[int, int]:
+    """First and last year of a partnership's horizon, widened to its observations."""
+    profile = snap.partnership(name)
+    lo = int(profile["start_year"])
+    hi = lo + int(profile["horizon_years"]) - 1
+    years = snap.observations.loc[snap.observations["partnership"] == name, "year"]
+    if not years.empty:
+        lo, hi = min(lo, int(years.min())), max(hi, int(years.max()))
+    return lo, hi
+
+
+def _spans_text(spans: list[tuple[int, int]]) -> str:
+    merged: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return ", ".join(f"{lo}-{hi}" for lo, hi in merged)

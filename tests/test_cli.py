@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evaluation.cli import COMMANDS, _report_span, _spans_text, main
+from evaluation.cli import COMMANDS, main
 from evaluation.formats import KINDS
+from evaluation.report import _report_span, _spans_text
 from evaluation.snapshot import read_snapshot
 from evaluation.store import Store, migrate_to
 from tests.conftest import dump
@@ -392,7 +393,7 @@ def test_read_only_mode_does_not_migrate_an_old_store(tmp_path, capsys, monkeypa
 # --- report: the year and --out ----------------------------------------------------------
 
 @pytest.mark.parametrize("year, partnership, expected", [
-    ("1850", None, "--year 1850 is not a plausible report year; give a year from 1900 to 2200"),
+    ("1850", None, "1850 is not a plausible report year; give a year from 1900 to 2200"),
     ("2300", None, "give a year from 1900 to 2200"),
     ("2199", None, "2199 is outside the horizon and the data of any partnership; give a year in"),
     ("1990", "Ungdomsløftet Drammen",

@@ -72,6 +72,8 @@ def test_chart_pack_has_png_svg_and_csv_for_every_chart(sample_template):
     data = annual_report_zip(evaluate(read_snapshot(Store(sample_template))), DRAMMEN, 2025)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert "README.txt" in names
+    assert "PNG (300 dpi at A4 width) and SVG" in zipfile.ZipFile(io.BytesIO(data)).read(
+        "README.txt").decode()
     stems = {n.rsplit(".", 1)[0] for n in names if n != "README.txt"}
     assert any("horizon" in s for s in stems) and any("OUT_NEET" in s for s in stems)
     for stem in stems:
@@ -115,9 +117,12 @@ def test_without_a_browser_the_pdf_is_refused_and_the_pack_has_html(sample_store
     ev = evaluate(read_snapshot(sample_store))
     with pytest.raises(BrowserMissing):
         annual_report_pdf(ev, DRAMMEN, 2025)
-    names = zipfile.ZipFile(io.BytesIO(annual_report_zip(ev, DRAMMEN, 2025))).namelist()
+    pack = zipfile.ZipFile(io.BytesIO(annual_report_zip(ev, DRAMMEN, 2025)))
+    names = pack.namelist()
     assert any(n.endswith(".html") for n in names) and not any(n.endswith(".png")
                                                                for n in names)
+    readme = pack.read("README.txt").decode()
+    assert "interactive HTML" in readme and "PNG (300 dpi" not in readme
 
 
 def test_commentary_is_versioned_and_can_be_removed(sample_store):
