@@ -226,7 +226,8 @@ def _sign_in_page() -> None:
     if not providers:
         st.button("Sign in", type="primary", on_click=st.login)
     for provider in providers:
-        label = "Sign in" if len(providers) == 1 else f"Sign in with {provider}"
+        shown = provider.replace("_", " ")
+        label = "Sign in" if len(providers) == 1 else f"Sign in with {shown[:1].upper()}{shown[1:]}"
         st.button(label, type="primary", on_click=st.login, args=(provider,),
                   key=f"sign_in_{provider}")
     st.stop()

@@ -150,3 +150,26 @@ def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_pa
     con = duckdb.connect(str(old), read_only=True)
     assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"
     con.close()
+
+
+@pytest.mark.parametrize("claims", [
+    {"is_logged_in": True, "name": "anne@kommune.no"},  # a display name is self-chosen
+    {"is_logged_in": True, "email": "anne@kommune.no", "email_verified": False},
+], ids=["display-name-only", "unverified-address"])
+def test_only_a_verified_address_makes_an_evaluator(app_store, claims):
+    at = page("settings", claims).run()
+    assert "Only evaluators" in at.info[0].value
+    assert all(n.disabled for n in at.number_input)
+
+
+def test_several_identity_providers_each_get_a_button(app_store):
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": AUTH["redirect_uri"],
+                          "cookie_secret": AUTH["cookie_secret"],
+                          "microsoft": {k: AUTH[k] for k in ("client_id", "client_secret",
+                                                             "server_metadata_url")},
+                          "google": {k: AUTH[k] for k in ("client_id", "client_secret",
+                                                          "server_metadata_url")}}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with Microsoft", "Sign in with Google"]
