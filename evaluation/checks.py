@@ -1,5 +1,8 @@
 """Warnings about observed values: implausible for their unit, or far from their series.
 
+A count with a fraction is flagged too: it usually means a decimal mark read as
+a thousands separator or the other way round ('1,234' persons).
+
 Both are warnings, shown but never blocking. They are computed from one
 per-series summary (`_series`: count, sums, and a bitmask of years that also
 reveals repeated years) and one pass over the new and changed rows, because
@@ -18,6 +21,9 @@ from evaluation.errors import WARNING
 OUTLIER_SD = 4.0
 OUTLIER_FACTOR = 3.0
 OUTLIER_MIN_POINTS = 5
+COUNT = "a count (never negative)"
+_COUNT_UNIT = re.compile(r"count|number|persons|people|antall|antal|personer|partners|members|"
+                         r"participants|deltakere|deltagere|medlemmer")
 
 # One bit per year (mod 128) in two 64-bit masks: a series repeats a year exactly
 # when fewer bits are set than it has rows (years 128 apart alias; the exact
@@ -69,7 +75,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                    s.s1 + coalesce(e.s1, 0) AS s1, s.s2 + coalesce(e.s2, 0) AS s2
             FROM _series s LEFT JOIN earlier e USING (partnership_id, indicator_id, grp)),
         z AS (
-            SELECT d.rec, d.value, b.what, b.lo, b.hi, st.n,
+            SELECT d.rec, d.value, b.what, b.lo, b.hi, b.what = '{COUNT}' AS whole, st.n,
                    (st.s1 - d.value) / (st.n - 1) AS m,
                    ((st.s2 - d.value * d.value) - (st.s1 - d.value) ^ 2 / (st.n - 1))
                    / (st.n - 2) AS var
@@ -78,6 +84,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
             WHERE d.status <> 'unchanged'),
         flagged AS (
             SELECT rec, value, what, coalesce(value < lo OR value > hi, false) AS implausible,
+                   coalesce(whole AND value <> round(value), false) AS fraction,
                    n > {OUTLIER_MIN_POINTS} AND (
                     (var > 1e-12 AND abs(value - m) > {OUTLIER_SD} * sqrt(var)
                      AND (m = 0 OR sign(value) <> sign(m) OR value / m > {OUTLIER_FACTOR}
@@ -85,12 +92,15 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                     OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0))
                    AS outlier
             FROM z)
-        SELECT * FROM flagged WHERE implausible OR outlier""")
+        SELECT * FROM flagged WHERE implausible OR outlier OR fraction""")
     cl.con.unregister("_bounds")
     for (what,) in cl.con.execute(
             "SELECT DISTINCT what FROM _flags WHERE implausible ORDER BY 1").fetchall():
         cl.flag("implausible AND what = ?", "value", f"implausible value for {what}; check it",
                 severity=WARNING, value_col="value", params=[what], table="_flags")
+    cl.flag("fraction", "value", "a count with a fraction; check the decimal mark (is a '.' or "
+            "',' meant as a thousands separator?)", severity=WARNING, value_col="value",
+            table="_flags")
     cl.flag("outlier", "value", "far from the rest of this series (an extra digit or a wrong "
             "unit?); check it", severity=WARNING, value_col="value", table="_flags")
 
@@ -118,6 +128,6 @@ def unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
         return lo, hi, f"a score on the scale {scale.group(0)}"
     if "%" in text or re.search(r"percent|prosent|procent|share|andel", text):
         return 0.0, 100.0, "a percentage (0-100)"
-    if re.search(r"count|number|persons|people|antall|antal|personer|partners|members", text):
-        return 0.0, None, "a count (never negative)"
+    if _COUNT_UNIT.search(text):
+        return 0.0, None, COUNT
     return None, None, ""

@@ -2,14 +2,12 @@
 
 A `Cleaner` turns the parsed text table into a temp table `_typed` with, for
 each column, the trimmed text (`<col>_raw`) and the typed value (`<col>`). The
-common case is one vectorised SQL pass; only cells the fast path cannot read
-(decimal commas with thousands separators, "1 234", "45 %") go through
-`parse_number` in Python.
+common case is one vectorised SQL pass; number cells the fast path cannot read
+("1 234", "45 %", a decimal mark the column does not use) go through `numbers`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,46 +15,14 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from evaluation.errors import ERROR, WARNING, Problem
+from evaluation.errors import ERROR, Problem
 from evaluation.formats import normalise_word, suggest
+from evaluation.numbers import guess_marks, number_sql, settle_numbers
 from evaluation.staging import Records
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
-MISSING_SYMBOLS = {".", "..", "...", ":"}  # SSB, DST, Eurostat: "not available"
-_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-_THOUSANDS = {
-    " ": re.compile(r"-?\d{1,3}( \d{3})+([.,]\d+)?"),
-    ",": re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?"),
-    ".": re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?"),
-}
 _YEAR = re.compile(r"(\d{4})(?:[.,]0+)?")
 MAX_LISTED = 50
-
-
-def parse_number(text: str, decimal_comma: bool) -> float | None:
-    """A number as evaluators write it, or None: '12,5', '1 234', '1.234,5', '45 %'."""
-    t = text.strip().replace("\u2212", "-").replace("\u00a0", " ").replace("\u202f", " ")
-    t = t.removesuffix("%").strip().removeprefix("+")
-    if " " in t:
-        if not _THOUSANDS[" "].fullmatch(t):
-            return None
-        t = t.replace(" ", "")
-    if "," in t and "." in t:
-        t = (t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".")
-             else t.replace(",", ""))
-    elif "," in t:
-        if not decimal_comma and _THOUSANDS[","].fullmatch(t):
-            t = t.replace(",", "")
-        elif t.count(",") == 1:
-            t = t.replace(",", ".")
-        else:
-            return None
-    elif "." in t and decimal_comma and _THOUSANDS["."].fullmatch(t):
-        t = t.replace(".", "")
-    if not _NUMBER.fullmatch(t):
-        return None
-    value = float(t)
-    return value if math.isfinite(value) else None
 
 
 @dataclass
@@ -83,8 +49,9 @@ class Cleaner:
 
         Columns with few distinct values (names, codes, years, words, groups) are
         mapped once per distinct value in Python, which gives Unicode-aware
-        trimming and case-insensitive matching for the price of a join; numbers
-        go through DuckDB's cast, with `parse_number` for what it cannot read.
+        trimming and case-insensitive matching for the price of a join; `keys`
+        columns get `<col>_key`, matched like names. Numbers go through DuckDB's
+        cast, with `numbers.settle_numbers` for what it cannot read.
         """
         columns, refs, words = list(columns), list(refs), dict(words or {})
         self._numbers = [c for c in numbers if c in self.positions]
@@ -96,10 +63,11 @@ class Cleaner:
         for col, (mapping, _) in words.items():
             mappers[col] = lambda t, m=mapping: (clean_text(t), m.get(normalise_word(t)))
         for col in keys:
-            mappers[col] = lambda t: (clean_text(t), None)
+            mappers[col] = lambda t: (clean_text(t), name_key(t) or None)
         self.con.register("_raw", self.records.table)
+        guesses = guess_marks(self, self._numbers)
         selects, joins = ["r.rec"], []
-        typed_names = {r.column: r.id_column for r in refs}
+        typed_names = {r.column: r.id_column for r in refs} | {k: f"{k}_key" for k in keys}
         self._typed_of = {c: typed_names.get(c, c) for c in [*mappers, *self._numbers]
                           if c not in keys}
         for col in columns:
@@ -110,18 +78,16 @@ class Cleaner:
                 if col in self._typed_of:
                     selects.append(f"NULL AS {typed}")
             elif col in mappers:
-                as_int = col in years or col in typed_names
+                as_int = col in years or (col in typed_names and col not in keys)
                 self._register_map(col, pos, mappers[col], pa.int64() if as_int else pa.string())
                 joins.append(f"LEFT JOIN _map_{col} m_{col} ON r.c{pos} = m_{col}.raw")
                 selects.append(f"m_{col}.clean AS _t_{col}")
-                if col not in keys:
-                    selects.append(f"m_{col}.typed AS {typed}")
+                selects.append(f"m_{col}.typed AS {typed}")
             elif col in self._numbers:
                 selects.append(f"nullif(r.c{pos}, '') AS _t_{col}")
             else:
                 selects.append(f"nullif(trim(r.c{pos}), '') AS _t_{col}")
-        decimal_comma = self._decimal_comma()
-        selects += [_number_sql(c, decimal_comma, f"_t_{c}") for c in self._numbers]
+        selects += [number_sql(c, guesses[c], f"_t_{c}") for c in self._numbers]
         # Lean: a typed cell keeps its text only when it could not be typed (messages need
         # it then); a million well-formed cells are not copied as text once more.
         texts = [f"CASE WHEN {self._typed_of[c]} IS NULL THEN _t_{c} END AS {c}_raw"
@@ -137,7 +103,7 @@ class Cleaner:
             self.con.unregister(f"_map_{col}")
         self._report_typed(years, refs, words)
         for col in self._numbers:
-            self._fix_slow_numbers(col, decimal_comma)
+            settle_numbers(self, col, guesses[col])
 
     def _name_mapper(self, ref: Ref) -> Callable[[str], tuple[str | None, object]]:
         rows = self.con.execute(
@@ -199,52 +165,6 @@ class Cleaner:
                       f"unknown {what} '{word}'{suggest(word, choices)}; use one of: "
                       f"{', '.join(choices)}", params=[word], value_col=f"{col}_raw")
 
-    def _decimal_comma(self) -> bool:
-        """Files from Nordic Excel use ';' and decimal commas; decided once per file."""
-        if self.records.file.delimiter == "," or not self._numbers:
-            return False
-        cells = " OR ".join(f"contains(c{self.positions[c]}, ',')" for c in self._numbers
-                            if c in self.positions)
-        if not cells:
-            return False
-        return bool(self.con.execute(f"SELECT count(*) FROM _raw WHERE {cells}").fetchone()[0])
-
-    def _fix_slow_numbers(self, col: str, decimal_comma: bool) -> None:
-        slow = self.con.execute(
-            f"SELECT rec, {col}_raw FROM _typed WHERE {col}_raw IS NOT NULL AND {col} IS NULL"
-        ).fetchall()
-        if slow:
-            self._fix_numbers(col, slow, decimal_comma)
-
-    def _fix_numbers(self, col: str, rows: list[tuple[int, str]], decimal_comma: bool) -> None:
-        blank = [r for r, text in rows if not text.strip()]
-        if blank:
-            self.con.execute(
-                f"UPDATE _typed SET {col}_raw = NULL WHERE rec IN ({','.join(map(str, blank))})")
-            rows = [(r, text) for r, text in rows if text.strip()]
-        fixed = [(r, parse_number(text, decimal_comma)) for r, text in rows]
-        table = pa.table({"r": [r for r, _ in fixed], "v": [v for _, v in fixed]})
-        self.con.register("_fixed", table)
-        self.con.execute(f"UPDATE _typed SET {col} = v FROM _fixed WHERE rec = r")
-        self.con.unregister("_fixed")
-        symbols = [r for r, text in rows if text in MISSING_SYMBOLS]
-        if symbols:
-            self.con.execute(
-                f"UPDATE _typed SET {col}_raw = NULL WHERE rec IN ({','.join(map(str, symbols))})")
-            lines = self.records.lines_of(symbols[:5])
-            more = f" and {len(symbols) - 5} more" if len(symbols) > 5 else ""
-            self.problems.append(Problem(
-                self.file, lines[0], self.records.column_of(symbols[0]) or col, "..",
-                f"{len(symbols)} cell(s) hold a statistics-office symbol for missing data "
-                f"('..', ':'), read as missing (lines {', '.join(map(str, lines))}{more})",
-                WARNING))
-        self.flag(
-            f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
-            "is not a number: write digits such as 12.5 or 12,5, and leave the cell empty "
-            "for missing" + ("; '-' is ambiguous: write 0 for nothing" if any(
-                t.strip() in ("-", "–", "—") for _, t in rows) else ""),
-            value_col=f"{col}_raw")
-
     def empty(self, col: str) -> str:
         """SQL: the cell in `col` was empty (neither text nor a typed value)."""
         typed = getattr(self, "_typed_of", {}).get(col)
@@ -258,20 +178,27 @@ class Cleaner:
              value_col: str | None = None, params: list | None = None,
              table: str = "_typed") -> None:
         """Report every row matching `where` (first MAX_LISTED one by one, then a count)."""
+        self.report(self.rows_where(where, value_col, params, table), column, message, severity)
+
+    def rows_where(self, where: str, value_col: str | None = None, params: list | None = None,
+                   table: str = "_typed") -> list[tuple]:
+        """`(rec, value, total)` of the first MAX_LISTED rows matching `where`."""
         value = value_col or "NULL"
-        rows = self.con.execute(
+        return self.con.execute(
             f"SELECT rec, {value}::VARCHAR, count(*) OVER () FROM {table} "
             f"WHERE {where} ORDER BY rec LIMIT {MAX_LISTED}", params or []).fetchall()
-        self.report(rows, column, message, severity)
 
-    def report(self, rows: list[tuple], column: str, message: str, severity: str = ERROR) -> None:
-        """Problems for `(rec, value, total)` rows; beyond MAX_LISTED one summary line."""
+    def report(self, rows: list[tuple], column: str, message: str, severity: str = ERROR,
+               detail: Callable[[tuple], str] | None = None) -> None:
+        """Problems for `(rec, value, total)` rows (`detail` words each one); beyond
+        MAX_LISTED one summary line."""
         if not rows:
             return
         lines = self.records.lines_of([r[0] for r in rows])
         for row, line in zip(rows, lines, strict=True):
             where = (self.records.column_of(row[0]) if column == "value" else None) or column
-            self.problems.append(Problem(self.file, line, where, row[1] or "", message, severity))
+            self.problems.append(Problem(self.file, line, where, row[1] or "",
+                                         detail(row) if detail else message, severity))
         total = rows[0][2]
         if total > len(rows):
             self.problems.append(Problem(
@@ -318,13 +245,6 @@ def parse_year(text: str) -> int | None:
     match = _YEAR.fullmatch(text.strip())
     year = int(match.group(1)) if match else None
     return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
-
-
-def _number_sql(col: str, decimal_comma: bool, raw: str | None = None) -> str:
-    raw = raw or f"{col}_raw"
-    value = (f"CASE WHEN NOT contains({raw}, '.') THEN try_cast(replace({raw}, ',', '.') "
-             "AS DOUBLE) END" if decimal_comma else f"try_cast({raw} AS DOUBLE)")
-    return f"CASE WHEN isfinite({value}) THEN {value} END AS {col}"
 
 
 def _blank(columns: Iterable[str], numbers: Iterable[str] = (), prefix: str = "") -> str:

@@ -11,11 +11,10 @@ import pandas as pd
 from evaluation.access import Actor, require_write
 from evaluation.cleaning import MAX_YEAR, MIN_YEAR, name_key
 from evaluation.errors import EvaluationError
+from evaluation.formats import MAX_COMMENTARY
 from evaluation.history import apply_staged, begin_upload
 from evaluation.schema import ENTITIES
 from evaluation.store import Store
-
-MAX_COMMENTARY = 10_000
 
 
 def save_commentary(store: Store, partnership: str, year: int, text: str,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 PILLARS = ("involvement", "process", "outcome")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 MAX_COLUMNS = 500
+MAX_COMMENTARY = 10_000  # characters, in a commentary file and in the app's editor alike
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ DIRECTION_WORDS: dict[str, str] = {
     "lavere_er_bedre": "lower_is_better",
 }
 
-_YEAR_HEADER = re.compile(r"^(?:år|aar|year)?\s*(\d{4})(?:\.0)?$")
+# '2019', 'År 2019', 'year_2019', and a spreadsheet's float header '2019.0' or '2019,0'.
+_YEAR_HEADER = re.compile(r"(?:(?:år|aar|year)[\W_]*)?(\d{4})(?:[.,]0+)?")
 
 
 def normalise_word(text: str) -> str:
@@ -166,7 +168,8 @@ def canonical_column(header: str) -> str:
 
 def year_of_header(header: str) -> int | None:
     """The year a wide-format column header stands for, or None."""
-    match = _YEAR_HEADER.match(normalise_word(header).replace("_", ""))
+    text = header.replace("\ufeff", "").strip().strip('"').strip().lower()
+    match = _YEAR_HEADER.fullmatch(text)
     return int(match.group(1)) if match else None
 
 

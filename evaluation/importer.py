@@ -17,12 +17,12 @@ import pandas as pd
 from evaluation import rules
 from evaluation.access import Actor, as_actor, require_write
 from evaluation.checks import check_values
-from evaluation.cleaning import Cleaner
+from evaluation.cleaning import MAX_LISTED, Cleaner
 from evaluation.errors import ERROR, EvaluationError, Problem
 from evaluation.formats import DEPENDENCY_ORDER, KINDS
 from evaluation.history import apply_staged, begin_upload, set_summary
 from evaluation.schema import ENTITIES, Entity
-from evaluation.staging import LinesMismatch, parse_records
+from evaluation.staging import LinesMismatch, Records, parse_records, wide_to_long
 from evaluation.store import Store
 from evaluation.textfile import FileProblem, TextFile, read_text_file
 
@@ -133,11 +133,15 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     texts.sort(key=lambda t: DEPENDENCY_ORDER.index(t.match.kind.name))
     reports: list[FileReport] = []
     result: dict[str, object] = {}
+    entities = [_ENTITY_OF.get(t.match.kind.name, t.match.kind.name) for t in texts]
+    given: dict[str, list[Records]] = {e: [] for e in entities
+                                       if entities.count(e) > 1 and ENTITIES[e].values}
     try:
         with store.transaction() as con:
             upload_id = begin_upload(con, "import", user, "")
             for tf in texts:
-                report, found = _import_file(con, tf, upload_id, tf.name in exact, not commit)
+                report, found = _import_file(con, tf, upload_id, tf.name in exact, not commit,
+                                             given)
                 reports.append(report)
                 problems.extend(found)
             result["same_as"] = _same_as(con, texts)
@@ -158,23 +162,24 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
                         "upload_id" in result, tuple(result.get("same_as", ())))
 
 
-def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int,
-                 exact: bool, with_preview: bool) -> tuple[FileReport, list[Problem]]:
+def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, exact: bool,
+                 with_preview: bool, given: dict[str, list[Records]]
+                 ) -> tuple[FileReport, list[Problem]]:
     kind = tf.match.kind.name
     records = parse_records(tf, exact=exact)
     positions = dict(tf.match.positions)
     if tf.match.kind.wide:
-        records, positions = rules.wide_to_long(records, tf.match.year_columns, positions)
+        records, positions = wide_to_long(records, tf.match.year_columns, positions)
     cl = Cleaner(con, records, positions, list(records.problems))
     for col in tf.match.unknown:
         cl.problems.append(Problem(tf.name, tf.header_line, col, "",
                                    "column not used by this file kind; it is ignored", "warning"))
     rules.STAGERS[kind](cl)
     entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
+    if entity.table in given:
+        _compare_files(cl, entity, given[entity.table])
     rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     counts = apply_staged(con, entity, "_staged", upload_id)
-    if counts.changed:
-        _check_cross_file(cl, entity, upload_id)
     if kind.startswith("observations"):
         check_values(cl, upload_id)
     if kind == "targets":
@@ -191,16 +196,46 @@ def _empty_values(cl: Cleaner) -> int:
     return cl.con.execute(f"SELECT count(*) FROM _typed WHERE {cl.empty('value')}").fetchone()[0]
 
 
-def _check_cross_file(cl: Cleaner, entity: Entity, upload_id: int) -> None:
-    """A row another file of the same upload already wrote differently is an error
-    (applying it would leave a version that lasted no upload at all)."""
-    on = " AND ".join(f"t.{k} = d.{k}" for k in entity.key)
-    cl.con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _cross AS SELECT d.rec FROM _diff d
-        JOIN {entity.table} t ON {on} AND t.valid_from = {int(upload_id)}
-        AND t.valid_to = {int(upload_id)} WHERE d.status = 'changed'""")
-    cl.flag("true", "", f"another file in this upload gives this {entity.label} differently; "
-            "keep it in one file", table="_cross")
+def _compare_files(cl: Cleaner, entity: Entity, earlier: list[Records]) -> None:
+    """A row that another file of this upload gives with other values is an error naming
+    both lines, whatever the order of the files and whatever the store held.
+
+    Each file's staged rows are kept in `_given_<table>`; an empty optional text
+    (source, note, unit, ...) keeps what is there, so it differs from nothing.
+    """
+    table = f"_given_{entity.table}"
+    rules.materialise_staged(cl.con)
+    if not earlier:
+        cl.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                       "SELECT *, 0 AS file_no FROM _staged LIMIT 0")
+    differs = [(v, f"(s.{v} IS NOT NULL AND g.{v} IS NOT NULL AND s.{v} <> g.{v})"
+                if v in entity.keep_if_empty else f"s.{v} IS DISTINCT FROM g.{v}")
+               for v in entity.values]
+    if earlier:
+        shown = ", ".join(f"CASE WHEN {d} THEN '{v} ' || {_short(f'g.{v}')} || ' there, ' || "
+                          f"{_short(f's.{v}')} || ' here' END" for v, d in differs)
+        rows = cl.con.execute(f"""
+            SELECT s.rec, '', count(*) OVER (), g.file_no, g.rec, concat_ws('; ', {shown})
+            FROM _staged s JOIN {table} g
+            ON {" AND ".join(f"s.{k} = g.{k}" for k in entity.key)}
+            WHERE {" OR ".join(d for _, d in differs)}
+            ORDER BY s.rec LIMIT {MAX_LISTED}""").fetchall()
+        message = f"another file in this upload gives this {entity.label} differently"
+
+        def detail(row: tuple) -> str:
+            other = earlier[row[3]]
+            return (f"{message}: {other.file.name} line {other.lines_of([row[4]])[0]} "
+                    f"({row[5]}); keep it in one file")
+
+        cl.report(rows, "", message + "; keep it in one file", detail=detail)
+    cl.con.execute(f"INSERT INTO {table} SELECT *, {len(earlier)} FROM _staged")
+    earlier.append(cl.records)
+
+
+def _short(column: str) -> str:
+    """SQL: a value as text for a message (long texts cut)."""
+    return (f"coalesce(CASE WHEN length({column}::VARCHAR) > 60 THEN left({column}::VARCHAR, 57) "
+            f"|| '...' ELSE {column}::VARCHAR END, 'empty')")
 
 
 def _preview(con: duckdb.DuckDBPyConnection, entity: Entity) -> pd.DataFrame:

@@ -8,15 +8,13 @@ run after the rows are applied, on `_diff`, inside the same transaction.
 
 from __future__ import annotations
 
-import numpy as np
+import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from evaluation.checks import summarise_series
-from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref
+from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref, name_key
 from evaluation.errors import WARNING
-from evaluation.formats import DIRECTION_WORDS, PILLAR_WORDS
-from evaluation.staging import Records
+from evaluation.formats import DIRECTION_WORDS, MAX_COMMENTARY, PILLAR_WORDS
 
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
 NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
@@ -54,7 +52,9 @@ def stage_indicators(cl: Cleaner) -> None:
     cl.build(cols, refs=[NEW_INDICATOR], words={
         "pillar": (PILLAR_WORDS, "pillar"), "direction": (DIRECTION_WORDS, "direction")})
     cl.required(["indicator", "name", "pillar", "direction"])
-    cl.flag("unit_raw IS NULL AND indicator_raw IS NOT NULL", "unit",
+    cl.flag("unit_raw IS NULL AND indicator_raw IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+            "indicators i WHERE i.valid_to IS NULL AND i.indicator_id = _typed.indicator_id "
+            "AND trim(i.unit) <> '')", "unit",
             "unit is empty: charts and reports will show no unit (e.g. %, count, persons)",
             severity=WARNING)
     valid = ("indicator_raw IS NOT NULL AND name_raw IS NOT NULL AND pillar IS NOT NULL "
@@ -92,13 +92,50 @@ def stage_observations(cl: Cleaner) -> None:
     cl.required(["partnership", "indicator", "year"])
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
              "AND value IS NOT NULL")
-    key = ["partnership_id", "indicator_id", "year", "group_raw"]
-    if summarise_series(cl, "_typed", valid, "coalesce(group_raw, '')"):
+    key, grp = ["partnership_id", "indicator_id", "year"], "''"
+    if "group" in cl.positions:
+        _spell_groups(cl)
+        key, grp = [*key, "grp"], "grp"
+    if summarise_series(cl, "_typed", valid, grp):
         _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
-    _create_staged(cl, valid, key, "partnership_id, indicator_id, year, "
-                   "coalesce(group_raw, '') AS grp, value, source_raw AS source, note_raw AS note")
+    _create_staged(cl, valid, key, f"partnership_id, indicator_id, year, {grp} AS grp, value, "
+                   "source_raw AS source, note_raw AS note")
     if cl.duplicates:  # count each key once in the series summary
         summarise_series(cl, "_staged", "true", "grp")
+
+
+def _spell_groups(cl: Cleaner) -> None:
+    """Add `grp` to `_typed`: groups match like names (case and spaces aside) and keep the
+    spelling the store has for that series, else anywhere (the earliest), else the
+    first one in the file, so 'civil society' and 'Civil society' stay one group."""
+    stored = [g for (g,) in cl.con.execute("SELECT DISTINCT grp FROM observations "
+                                           "WHERE valid_to IS NULL AND grp <> ''").fetchall()]
+    cl.con.register("_stored_groups", pa.table({
+        "grp": pa.array(stored, pa.string()),
+        "group_key": pa.array([name_key(g) for g in stored], pa.string())}))
+    cl.con.execute("""
+        CREATE OR REPLACE TEMP TABLE _spelled AS
+        WITH wanted AS (SELECT DISTINCT partnership_id, indicator_id, group_key FROM _typed
+                        WHERE group_key IS NOT NULL),
+        first AS (SELECT group_key, arg_min(group_raw, rec) AS first_grp FROM _typed
+                  WHERE group_key IS NOT NULL GROUP BY 1),
+        stored AS (SELECT o.partnership_id, o.indicator_id, k.group_key, min(o.grp) AS series_grp,
+                          min(o.valid_from) AS since
+                   FROM observations o JOIN _stored_groups k USING (grp)
+                   WHERE o.valid_to IS NULL AND k.group_key IN (SELECT group_key FROM first)
+                   GROUP BY ALL),
+        anywhere AS (SELECT group_key, arg_min(series_grp, (since, series_grp)) AS any_grp
+                     FROM stored GROUP BY 1)
+        SELECT w.*, coalesce(s.series_grp, a.any_grp, f.first_grp) AS grp
+        FROM wanted w JOIN first f USING (group_key)
+        LEFT JOIN stored s USING (partnership_id, indicator_id, group_key)
+        LEFT JOIN anywhere a USING (group_key)""")
+    cl.con.unregister("_stored_groups")
+    cl.con.execute("""
+        CREATE OR REPLACE TEMP TABLE _typed AS
+        SELECT t.*, coalesce(g.grp, '') AS grp FROM _typed t
+        LEFT JOIN _spelled g ON g.partnership_id = t.partnership_id
+        AND g.indicator_id = t.indicator_id AND g.group_key = t.group_key""")
 
 
 def stage_events(cl: Cleaner) -> None:
@@ -113,35 +150,15 @@ def stage_events(cl: Cleaner) -> None:
 def stage_commentary(cl: Cleaner) -> None:
     cl.build(["partnership", "year", "commentary"], years=["year"], refs=[PARTNERSHIP])
     cl.required(["partnership", "year", "commentary"])
-    valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND commentary_raw IS NOT NULL"
+    too_long = f"length(commentary_raw) > {MAX_COMMENTARY}"
+    cl.flag(too_long, "commentary", f"the commentary is too long: at most {MAX_COMMENTARY:,} "
+            "characters are allowed (as in the app); shorten it",
+            value_col="format('{:,} characters', length(commentary_raw))")
+    valid = (f"partnership_id IS NOT NULL AND year IS NOT NULL AND commentary_raw IS NOT NULL "
+             f"AND NOT {too_long}")
     key = ["partnership_id", "year"]
     _check_duplicates(cl, valid, key, ["commentary_raw"], "commentary (partnership, year)")
     _create_staged(cl, valid, key, "partnership_id, year, commentary_raw AS commentary")
-
-
-def wide_to_long(records: Records, year_columns: dict[int, int],
-                 positions: dict[str, int]) -> tuple[Records, dict[str, int]]:
-    """One long row per non-empty year cell of a wide file, remembering its row and column."""
-    table = records.table
-    keep = [c for c in ("partnership", "indicator", "group", "source", "note") if c in positions]
-    names = [f"c{i}" for i in range(len(keep) + 2)]
-    parts, rows, cols = [], [], []
-    for year, pos in sorted(year_columns.items()):
-        cells = table.column(f"c{pos}")
-        part = table.filter(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0))
-        arrays = [part.column(f"c{positions[c]}") for c in keep]
-        arrays += [pa.array([str(year)] * part.num_rows, pa.string()), part.column(f"c{pos}")]
-        parts.append(pa.Table.from_arrays(arrays, names=names))
-        rows.append(part.column("rec").to_numpy())
-        cols.append(np.full(part.num_rows, pos, dtype=np.int64))
-    long = (pa.concat_tables(parts) if parts
-            else pa.table({n: pa.array([], pa.string()) for n in names}))
-    long = long.append_column("rec", pa.array(np.arange(long.num_rows, dtype=np.int64)))
-    source_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    source_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    result = Records(long, records.file, records.problems, records._lines, source_rows,
-                     source_columns)
-    return result, {c: i for i, c in enumerate([*keep, "year", "value"])}
 
 
 def check_targets(cl: Cleaner) -> None:
@@ -221,17 +238,24 @@ def _typed_columns(cl: Cleaner) -> set[str]:
 
 
 def _create_staged(cl: Cleaner, valid: str, key: list[str], select: str) -> None:
-    """`_staged`: the valid rows in the entity's columns, one per key (a view when the
-    file has no repeated keys, so a million rows are not copied once more)."""
-    cl.con.execute("DROP VIEW IF EXISTS _staged")
-    cl.con.execute("DROP TABLE IF EXISTS _staged")
+    """`_staged`: the valid rows in the entity's columns, one per key. Always a view: over
+    `_typed` when the file repeats no key (a million rows are not copied once more), else
+    over a table of the first row of each key."""
+    source = f"SELECT {select}, rec FROM _typed t WHERE {valid}"
     if cl.duplicates:
         cl.con.execute(f"""
-            CREATE TEMP TABLE _staged AS SELECT DISTINCT ON ({', '.join(key)}) {select}, rec
+            CREATE OR REPLACE TEMP TABLE _staged_rows AS
+            SELECT DISTINCT ON ({', '.join(key)}) {select}, rec
             FROM _typed t WHERE {valid} ORDER BY {', '.join(key)}, rec""")
-    else:
-        cl.con.execute(f"CREATE TEMP VIEW _staged AS SELECT {select}, rec FROM _typed t "
-                       f"WHERE {valid}")
+        source = "SELECT * FROM _staged_rows"
+    cl.con.execute(f"CREATE OR REPLACE TEMP VIEW _staged AS {source}")
+
+
+def materialise_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep `_staged` in a table, so the ids drawn for new rows are drawn once however
+    often it is read."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _staged_fixed AS SELECT * FROM _staged")
+    con.execute("CREATE OR REPLACE TEMP VIEW _staged AS SELECT * FROM _staged_fixed")
 
 
 STAGERS = {

@@ -5,6 +5,7 @@ fraction of a second). Line numbers as a spreadsheet shows them are only
 needed when something is wrong, so Python's `csv` module walks the file then,
 and also takes over parsing when pyarrow rejected rows (ragged Excel rows,
 whitespace-only lines) so both always agree on which record is which line.
+A wide file's year columns become long rows here too (`wide_to_long`).
 """
 
 from __future__ import annotations
@@ -191,3 +192,28 @@ def _fit(row: list[str], width: int, spans: int) -> tuple[list[str] | None, str]
         return None, (
             f"a cell is {longest:,} characters long; at most {MAX_CELL_CHARS:,} are allowed")
     return row, ""
+
+
+def wide_to_long(records: Records, year_columns: dict[int, int],
+                 positions: dict[str, int]) -> tuple[Records, dict[str, int]]:
+    """One long row per non-empty year cell of a wide file, remembering its row and column."""
+    table = records.table
+    keep = [c for c in ("partnership", "indicator", "group", "source", "note") if c in positions]
+    names = [f"c{i}" for i in range(len(keep) + 2)]
+    parts, rows, cols = [], [], []
+    for year, pos in sorted(year_columns.items()):
+        cells = table.column(f"c{pos}")
+        part = table.filter(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0))
+        arrays = [part.column(f"c{positions[c]}") for c in keep]
+        arrays += [pa.array([str(year)] * part.num_rows, pa.string()), part.column(f"c{pos}")]
+        parts.append(pa.Table.from_arrays(arrays, names=names))
+        rows.append(part.column("rec").to_numpy())
+        cols.append(np.full(part.num_rows, pos, dtype=np.int64))
+    long = (pa.concat_tables(parts) if parts
+            else pa.table({n: pa.array([], pa.string()) for n in names}))
+    long = long.append_column("rec", pa.array(np.arange(long.num_rows, dtype=np.int64)))
+    source_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    source_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    result = Records(long, records.file, records.problems, records._lines, source_rows,
+                     source_columns)
+    return result, {c: i for i, c in enumerate([*keep, "year", "value"])}

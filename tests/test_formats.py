@@ -63,3 +63,19 @@ def test_all_templates_together_import_into_an_empty_store(store):
     ("Start-year", "start_year"), ("Target year", "target_year")])
 def test_headers_with_punctuation(header, canonical):
     assert canonical_column(header) == canonical
+
+
+@pytest.mark.parametrize("header, year", [
+    ("2019", 2019), ("2019.0", 2019), ("2019,0", 2019), (" 2019 ", 2019), ("\u00a02019", 2019),
+    ("År 2019", 2019), ("Year-2019", 2019), ("year_2019", 2019), ("2019.00", 2019),
+    ("FY2019", None), ("2019-2020", None), ("2019.5", None), ("20190", None),
+])
+def test_year_headers_as_spreadsheets_write_them(header, year):
+    from evaluation.formats import year_of_header
+    assert year_of_header(header) == year
+
+
+def test_a_wide_header_with_float_years_is_recognised_without_unused_columns():
+    match = match_header(["partnership", "indicator", "2019.0", "2020.0", " 2021 "])
+    assert match.kind.name == "observations_wide"
+    assert match.year_columns == {2019: 2, 2020: 3, 2021: 4} and not match.unknown

@@ -104,6 +104,13 @@ CASES: list[tuple[str, bytes, str]] = [
     ("whitespace-only file", b"   \n \t \n", "error"),
     ("separator only lines", (OBS + ",,,,\n,,,,\n").encode(), "nothing"),
     ("title lines then garbage", b"Report\n\nno header here\n1,2,3\n", "error"),
+    ("two decimal marks in one column", (OBS + f'{NO},INV_PARTNERS,2031,"1.234,5",x\n'
+                                         f'{NO},INV_PARTNERS,2032,"1,234.5",y\n').encode(),
+     "error"),
+    ("commentary beyond the app's limit", (f"partnership,year,commentary\n{NO},2031,"
+                                           + "z" * 10_001 + "\n").encode(), "error"),
+    ("float year headers", f"partnership;indicator;2031.0;2032.0\n{NO};OUT_ACTIVE;40;41\n"
+     .encode(), "OUT_ACTIVE"),
 ]
 
 
@@ -152,6 +159,8 @@ def test_sql_values_are_parameters_not_text():
 def test_hostile_names_are_shown_as_text_on_the_pages(sample_store, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    import ui
     evil = "<img src=x onerror=alert(1)> [link](javascript:x) $x$"
     import_files(sample_store, [("p.csv", (P_HEAD + f'"{evil}",Oslo,2024,6,"<script>'
                                            'alert(2)</script>",y\n').encode())], user="t")
@@ -161,7 +170,7 @@ def test_hostile_names_are_shown_as_text_on_the_pages(sample_store, monkeypatch)
     at.query_params["partnership"] = evil
     at.run()
     assert not at.exception
-    assert at.title[0].value == evil  # a title is plain text
+    assert at.title[0].value == ui.plain(evil)  # a title is markdown: escaped
     purpose = next(m.value for m in at.markdown if "Purpose" in m.value)
     assert "\\<script\\>" in purpose  # escaped: shown literally, never run
     st.cache_resource.clear()

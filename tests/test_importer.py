@@ -324,3 +324,251 @@ def test_the_upload_limit_matches_the_server_setting_and_is_explained(sample_sto
     report = load(sample_store, OBS + f"{NO},INV_PARTNERS,2031,1\n" + "#" * (2 << 20))
     assert "at most 1 MB" in report.errors[0].message and "split it" in report.errors[0].message
     assert dump(sample_store) == before
+
+
+# --- decimal marks: decided per column from all its cells -------------------------------
+
+SETUP = [("p.csv", b"partnership,municipality,start_year,horizon_years,purpose,lead\n"
+                   b"P1,Oslo,2019,8,x,y\n"),
+         ("i.csv", b"indicator,name,pillar,unit,direction\nI1,Budget,outcome,NOK,higher\n"
+                   b"I2,Members,involvement,members,higher\n")]
+
+
+@pytest.fixture
+def plain_store(store):
+    """P1 with indicator I1 in NOK (a unit no plausibility check applies to) and I2, a count."""
+    assert import_files(store, SETUP, user="t").committed
+    return store
+
+
+def _column(sep, cells, indicator="I1"):
+    q = '"' if sep == "," else ""
+    return f"partnership{sep}indicator{sep}year{sep}value\n" + "".join(
+        f"P1{sep}{indicator}{sep}{2020 + i}{sep}{q}{c}{q}\n" for i, c in enumerate(cells))
+
+
+AMBIGUOUS = "could be"
+DECIMALS = [
+    # (label, delimiter, cells, value read from the first cell, fragment of a problem on it)
+    ("semicolon, no evidence: decimal comma", ";", ["1.234", "7"], 1234, AMBIGUOUS),
+    ("semicolon, decimal commas elsewhere", ";", ["1.234", "12,5"], 1234,
+     "decimal comma (see '12,5' on line 3)"),
+    ("semicolon, decimal points elsewhere", ";", ["1.234", "12.5"], 1.234, None),
+    ("semicolon, 1,234 with decimal commas", ";", ["1,234", "7"], 1.234, None),
+    ("semicolon, dots group thousands elsewhere", ";", ["1.234", "1.234.567"], 1234, AMBIGUOUS),
+    ("comma file, quoted 0,500", ",", ["0,500", "7"], 0.5, None),
+    ("comma file, quoted 1,234, no evidence", ",", ["1,234", "7"], 1234,
+     "comma- and tab-separated files use a decimal point"),
+    ("comma file, quoted 1,234 with decimal commas elsewhere", ",", ["1,234", "12,5"], 1.234,
+     None),
+    ("comma file, 1,234 with decimal points elsewhere", ",", ["1,234", "12.5"], 1234, AMBIGUOUS),
+    ("tab file, decimal commas elsewhere", "\t", ["1.234", "4,5"], 1234, AMBIGUOUS),
+    ("tab file, no evidence", "\t", ["1.234", "4"], 1.234, None),
+    ("thousands with both marks", ";", ["1.234,5", "1 234,5"], 1234.5, None),
+    ("nbsp thousands", ";", ["1\u00a0234", "2"], 1234, None),
+]
+
+
+@pytest.mark.parametrize("label, sep, cells, expected, fragment", DECIMALS,
+                         ids=[d[0] for d in DECIMALS])
+def test_the_decimal_mark_is_decided_per_column(plain_store, label, sep, cells, expected,
+                                                fragment):
+    report = load(plain_store, _column(sep, cells))
+    assert report.ok, [p.format() for p in report.problems]
+    assert value_of(plain_store, "P1", "I1", 2020).value == pytest.approx(expected)
+    on_first = [p for p in report.warnings if p.line == 2 and AMBIGUOUS in p.message]
+    if fragment is None:
+        assert not on_first, [p.format() for p in report.problems]
+    else:
+        (warning,) = on_first
+        assert fragment in warning.message and warning.column == "value"
+        assert f"read as {expected:g}" in warning.message and warning.value == cells[0]
+
+
+@pytest.mark.parametrize("sep, cells, line", [
+    (",", ["1.234,5", "1,234.5"], 3), (";", ["12,5", "1.234", "13.5"], 4),
+    (",", ["2.5", "3", "1,5"], 4), (";", ["1.234.567", "7", "1,234.5"], 4),
+])
+def test_a_column_mixing_decimal_marks_is_an_error(plain_store, sep, cells, line):
+    before = dump(plain_store)
+    report = load(plain_store, _column(sep, cells))
+    (error,) = report.errors
+    assert "mixes decimal marks" in error.message and error.column == "value"
+    assert error.line == line and f"'{cells[0]}' on line 2" in error.message
+    assert dump(plain_store) == before
+
+
+def test_a_wide_file_decides_over_all_its_year_columns(plain_store):
+    report = load(plain_store, "partnership;indicator;2020;2021\nP1;I1;1.234;3,5\n")
+    assert report.ok
+    assert value_of(plain_store, "P1", "I1", 2020).value == 1234
+    (warning,) = [p for p in report.warnings if AMBIGUOUS in p.message]
+    assert (warning.line, warning.column, warning.value) == (2, "2020", "1.234")
+
+
+def test_many_distinct_ambiguous_cells_are_summarised(plain_store):
+    cells = [f"{n}.{n:03d}" for n in range(1, 76)] + ["0,5"]
+    report = load(plain_store, _column(";", cells))
+    assert report.ok, [p.format() for p in report.errors]
+    assert value_of(plain_store, "P1", "I1", 2020).value == 1001
+    ambiguous = [p for p in report.warnings if AMBIGUOUS in p.message
+                 or "thousands separator" in p.message]
+    assert len(ambiguous) == 51 and "25 more rows" in ambiguous[-1].message
+
+
+def test_a_count_with_a_fraction_is_a_warning(plain_store):
+    report = load(plain_store, _column(";", ["1,234", "12"], indicator="I2"))
+    assert report.committed
+    (warning,) = [p for p in report.warnings if "count with a fraction" in p.message]
+    assert warning.line == 2 and "decimal mark" in warning.message
+
+
+@pytest.mark.parametrize("text, comma, point", [
+    ("1.234", 1234, 1.234), ("1,234", 1.234, 1234), ("0,500", 0.5, 0.5), ("12,5", 12.5, 12.5),
+    ("1.234,5", 1234.5, 1234.5), ("1,234.5", 1234.5, 1234.5), ("1.2,3", None, None),
+    ("1 234", 1234, 1234), ("-1.234", -1234, -1.234), ("45,5 %", 45.5, 45.5),
+    ("1.234.567", 1234567, 1234567), ("1,2,3", None, None), ("inf", None, None),
+])
+def test_parse_number_reads_only_fitting_cells_by_the_column_mark(text, comma, point):
+    from evaluation.numbers import parse_number
+    assert parse_number(text, True) == comma and parse_number(text, False) == point
+
+
+@pytest.mark.parametrize("text, mark", [
+    ("12,5", ","), ("0,500", ","), ("1.234,5", ","), ("1.234.567", ","), ("1 234,5", ","),
+    ("12.5", "."), ("0.500", "."), ("1,234.5", "."), ("1,234,567", "."), ("1234.567", "."),
+    ("1.234", "either"), ("-1,234", "either"), ("1234", None), ("1 234", None), ("n.a.", None),
+])
+def test_decimal_mark_evidence_of_a_cell(text, mark):
+    from evaluation.numbers import decimal_mark
+    assert decimal_mark(text) == mark
+
+
+def test_a_spreadsheet_year_cell_is_a_year(plain_store):
+    report = load(plain_store, OBS + "P1,I1,2019.0,5\nP1,I1,\"2020,0\",6\n")
+    assert report.ok, [p.format() for p in report.problems]
+    assert value_of(plain_store, "P1", "I1", 2019).value == 5
+    assert value_of(plain_store, "P1", "I1", 2020).value == 6
+
+
+def test_float_year_headers_make_a_wide_file(plain_store):
+    report = load(plain_store, "partnership;indicator;2019.0;2020,0; 2021 \nP1;I1;1;2;3\n")
+    assert report.ok and report.files[0].kind == "observations_wide"
+    assert [value_of(plain_store, "P1", "I1", y).value for y in (2019, 2020, 2021)] == [1, 2, 3]
+
+
+# --- groups match like names ------------------------------------------------------------
+
+GROUPED = "partnership,indicator,year,value,group\n"
+
+
+def _groups(store, partnership=NO, indicator="INV_PARTNERS"):
+    obs = read_snapshot(store).observations
+    rows = obs[(obs.partnership == partnership) & (obs.indicator == indicator)]
+    return set(rows["group"]) - {""}
+
+
+def test_a_group_in_another_case_updates_the_stored_group(sample_store):
+    before = _groups(sample_store)
+    assert "civil_society" in before
+    old = value_of(sample_store, NO, "INV_PARTNERS", 2016, "civil_society").value
+    report = load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2016,{old + 1}, Civil_Society \n"
+                  f"{NO},INV_PARTNERS,2017,7,CIVIL_SOCIETY\n", commit=False)
+    assert report.ok and (report.files[0].new, report.files[0].changed) == (0, 1)
+    assert load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2016,{old + 1}, Civil_Society \n"
+                ).committed
+    assert _groups(sample_store) == before
+    assert value_of(sample_store, NO, "INV_PARTNERS", 2016, "civil_society").value == old + 1
+
+
+def test_a_new_group_keeps_its_first_spelling(sample_store):
+    report = load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2030,1,Civil  Servants\n"
+                  f"{NO},INV_PARTNERS,2031,2,civil servants\n")
+    assert report.committed
+    assert "Civil Servants" in _groups(sample_store)
+    assert "civil servants" not in _groups(sample_store)
+    assert load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2032,3,CIVIL SERVANTS\n").committed
+    assert value_of(sample_store, NO, "INV_PARTNERS", 2032, "Civil Servants").value == 3
+
+
+def test_one_group_in_two_cases_in_one_file_is_a_duplicate(sample_store):
+    report = load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2030,1,Business\n"
+                  f"{NO},INV_PARTNERS,2030,2,business\n")
+    assert any("lines 2 and 3 with different values" in p.message for p in report.errors)
+
+
+def test_a_group_spelling_is_shared_across_the_files_of_an_upload(sample_store):
+    a = GROUPED + f"{NO},INV_PARTNERS,2030,1,New Group\n"
+    b = GROUPED + f"{NO},INV_PARTNERS,2031,2,NEW GROUP\n"
+    report = import_files(sample_store, [("a.csv", a.encode()), ("b.csv", b.encode())],
+                          user="t")
+    assert report.committed
+    assert {"New Group"} <= _groups(sample_store) and "NEW GROUP" not in _groups(sample_store)
+
+
+# --- several files in one upload --------------------------------------------------------
+
+@pytest.mark.parametrize("order", ["same first", "different first"])
+def test_two_files_disagreeing_is_an_error_whatever_the_store_holds(sample_store, order):
+    stored = value_of(sample_store, NO, "INV_PARTNERS", 2020).value
+    same = ("same.csv", (OBS + f"x,y,2020,1\n{NO},INV_PARTNERS,2020,{stored}\n").encode())
+    other = ("other.csv", (OBS + f"{NO},INV_PARTNERS,2020,{stored + 5}\n").encode())
+    files = [same, other] if order == "same first" else [other, same]
+    before = dump(sample_store)
+    report = import_files(sample_store, [(n, d.replace(b"x,y,2020,1\n", b"")) for n, d in files],
+                          user="t")
+    (error,) = [p for p in report.errors if "another file" in p.message]
+    later, earlier = (other, same) if order == "same first" else (same, other)
+    assert error.file == later[0] and f"{earlier[0]} line 2" in error.message
+    assert error.line == 2 and "value" in error.message
+    assert dump(sample_store) == before
+
+
+def test_two_files_agreeing_on_a_row_are_fine(sample_store):
+    row = OBS + f"{NO},INV_PARTNERS,2031,5\n"
+    note = "partnership,indicator,year,value,note\n" + f"{NO},INV_PARTNERS,2031,5,checked\n"
+    report = import_files(sample_store, [("a.csv", row.encode()), ("b.csv", note.encode())],
+                          user="t")
+    assert report.ok and report.committed, [p.format() for p in report.errors]
+
+
+def test_two_new_partnerships_files_disagreeing_name_both_lines(store):
+    head = "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+    a = head + "New one,Oslo,2020,8,x,y\n"
+    b = head + "Other,Oslo,2021,8,x,y\nnew ONE,Oslo,2021,8,x,y\n"
+    report = import_files(store, [("a.csv", a.encode()), ("b.csv", b.encode())], user="t")
+    (error,) = report.errors
+    assert (error.file, error.line) == ("b.csv", 3) and "a.csv line 2" in error.message
+    assert "start_year 2020 there, 2021 here" in error.message
+
+
+def test_a_file_with_repeated_rows_then_another_file(sample_store):
+    twice = OBS + f"{NO},INV_PARTNERS,2031,5\n{NO},INV_PARTNERS,2031,5\n"
+    events = "partnership,year,event\n" + f"{NO},2031,New coordinator\n"
+    report = import_files(sample_store, [("a.csv", twice.encode()), ("e.csv", events.encode())],
+                          user="t")
+    assert report.committed, [p.format() for p in report.errors]
+
+
+# --- commentary and units -----------------------------------------------------------------
+
+@pytest.mark.parametrize("length, ok", [(10_000, True), (10_001, False)])
+def test_commentary_has_the_same_limit_as_the_app(sample_store, length, ok):
+    from evaluation import edits, formats
+    assert edits.MAX_COMMENTARY == formats.MAX_COMMENTARY == 10_000
+    report = load(sample_store, f"partnership,year,commentary\n{NO},2031,{'x' * length}\n")
+    assert report.ok is ok
+    if not ok:
+        (error,) = report.errors
+        assert (error.line, error.column, error.value) == (2, "commentary", "10,001 characters")
+        assert "at most 10,000 characters" in error.message
+
+
+def test_an_empty_unit_warns_only_when_no_unit_is_stored(sample_store):
+    head = "indicator,name,pillar,unit,direction\n"
+    report = load(sample_store, head + "INV_PARTNERS,Partner organisations,involvement,,higher\n"
+                  "NEW_ONE,New,process,,higher\n")
+    assert report.committed
+    assert [p.line for p in report.warnings if "unit is empty" in p.message] == [3]
+    units = read_snapshot(sample_store).indicators.set_index("indicator")["unit"]
+    assert units["INV_PARTNERS"] == "count"
