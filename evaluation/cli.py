@@ -41,7 +41,7 @@ def command(name: str) -> Callable:
     return register
 
 
-def current_user() -> str:
+def login_name() -> str:
     """Who the command line records as the author of a change."""
     try:
         fallback = getpass.getuser()
@@ -103,7 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"needs a write transaction on the store {store.path} (it applies the files, then "
             "rolls them back). Run it without EVALUATION_READ_ONLY; a dry run writes nothing.",
             "Read-only")
-    report = import_files(store, files, user=args.user or current_user(),
+    report = import_files(store, files, user=args.user or login_name(),
                           commit=not args.dry_run)
     for problem in report.problems:
         print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
@@ -142,7 +142,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 @command("undo")
 def cmd_undo(args: argparse.Namespace) -> int:
-    new_id = undo_upload(_existing_store(args), args.upload_id, args.user or current_user())
+    new_id = undo_upload(_existing_store(args), args.upload_id, args.user or login_name())
     print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
     return 0
 
