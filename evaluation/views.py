@@ -41,7 +41,7 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     out = p[["municipality", "start_year", "horizon_years"]].copy()
     out["year_of_horizon"] = (reference_year - out["start_year"] + 1).clip(lower=0)
     out["horizon_position"] = [
-        "not started" if k < 1 else f"after ({h} years)" if k > h else f"{k} of {h}"
+        "not started" if k < 1 else f"ended ({h} years)" if k > h else f"{k} of {h}"
         for k, h in zip(out["year_of_horizon"], out["horizon_years"], strict=True)]
     out["phase"] = phase(reference_year, out["start_year"], out["horizon_years"])
     latest = ev.assessment.groupby("partnership", observed=True)["year"].max()

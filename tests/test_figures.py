@@ -170,4 +170,4 @@ def test_portfolio_filters_combine_and_missing_scores_sort_last(result):
     table = table.assign(balanced=[None] + [0.5] * (len(table) - 1))
     ranked = filter_portfolio(table, sort="Balanced index (high first)")
     assert pd.isna(ranked["balanced"].iloc[-1])
-    assert table["horizon_position"].str.fullmatch(r"\d+ of \d+|after \(\d+ years\)").all()
+    assert table["horizon_position"].str.fullmatch(r"\d+ of \d+|ended \(\d+ years\)").all()
