@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from evaluation.errors import EvaluationError
@@ -20,6 +21,7 @@ from evaluation.formats import MAX_COLUMNS, HeaderMatch, explain_unrecognised, m
 DELIMITERS = (",", ";", "\t", "|")
 MAX_TITLE_LINES = 30
 MAX_CELL_CHARS = 100_000
+_HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-sha256")
 
 
 class FileProblem(EvaluationError):
@@ -36,17 +38,24 @@ class TextFile:
 
     name: str
     data: bytes
-    sha256: str
+    digest: Future[str]
     encoding: str
     delimiter: str
     header_line: int
     header: tuple[str, ...]
     match: HeaderMatch
 
+    @property
+    def sha256(self) -> str:
+        """The upload's SHA-256 (hex), recorded with the upload to recognise a re-import."""
+        return self.digest.result()
+
 
 def read_text_file(name: str, raw: bytes) -> TextFile:
     """Decode and sniff one upload; raise FileProblem when it cannot be read at all."""
-    sha = hashlib.sha256(raw).hexdigest()
+    # Hashing a large file takes as long as a query; it runs beside the parsing
+    # (hashlib releases the GIL) and is collected when the upload is recorded.
+    sha = _HASHER.submit(lambda: hashlib.sha256(raw).hexdigest())
     data, encoding = _to_utf8(raw)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
