@@ -41,9 +41,14 @@ class Projection:
 
 
 def project(years, values, until_year: int, *, target: float | None = None,
-            higher: bool = True, points: int = 5, level: float = 0.80) -> Projection | None:
+            higher: bool = True, points: int = 5, level: float = 0.80,
+            bounds: tuple[float | None, float | None] = (None, None)) -> Projection | None:
     """Fit the last `points` observations and project them to `until_year`; None with
-    fewer than two observations."""
+    fewer than two observations.
+
+    `bounds` are the unit's natural limits (0-100 for a percentage, at least 0 for a
+    count): the line and band stop there, so a chart never forecasts -2 meetings.
+    """
     order = np.argsort(np.asarray(years))
     x = np.asarray(years, float)[order][-int(points):]
     y = np.asarray(values, float)[order][-int(points):]
@@ -60,6 +65,11 @@ def project(years, values, until_year: int, *, target: float | None = None,
         sxx = float(((x - x.mean()) ** 2).sum())
         spread = _t(level, len(x) - 2) * s * np.sqrt(1 + 1 / len(x) + (ahead - x.mean()) ** 2 / sxx)
         low, high = fitted - spread, fitted + spread
+    lo_limit, hi_limit = (-np.inf if bounds[0] is None else bounds[0],
+                          np.inf if bounds[1] is None else bounds[1])
+    fitted = np.clip(fitted, lo_limit, hi_limit)
+    if low is not None:
+        low, high = np.clip(low, lo_limit, hi_limit), np.clip(high, lo_limit, hi_limit)
     reach, text = _reach(slope, intercept, last, y[-1], target, higher)
     return Projection(len(x), float(slope), ahead.astype(int), fitted, low, high, level,
                       reach, text)

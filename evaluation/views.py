@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.assessment import status_table
+from evaluation.checks import unit_bounds
 from evaluation.horizon import expected_value, phase
 from evaluation.method import GOOD_STATUSES, STATUS_LABELS, status_words
 from evaluation.model import Evaluation, resolve_partnership
@@ -224,10 +225,12 @@ def indicator_projection(rows: pd.DataFrame, target: float | None, higher: bool,
     usable = rows
     if "baseline_year" in rows and rows["baseline_year"].notna().any():
         usable = rows[rows["year"] >= rows["baseline_year"].iloc[0]]
+    unit = rows["unit"].iloc[0] if "unit" in rows and len(rows) else None
+    low, high, _ = unit_bounds(unit)
     return project(usable["year"], usable["value"], until,
                    target=None if target is None or pd.isna(target) else float(target),
                    higher=higher, points=int(ev.settings.projection_points),
-                   level=ev.settings.projection_level)
+                   level=ev.settings.projection_level, bounds=(low, high))
 
 
 def expected_path(row: pd.Series, ev: Evaluation) -> pd.DataFrame:

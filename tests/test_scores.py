@@ -180,6 +180,15 @@ def test_a_flat_series_is_flat_despite_rounding_in_the_fit():
     assert p.reach_year is None and p.reach_text == "not at the current pace (no change)"
 
 
+def test_projection_stops_at_the_units_natural_limits():
+    # Two meetings a year on average, noisy: the band would dip below zero.
+    p = project([2022, 2023, 2024, 2025], [0, 0, 1, 0], 2029, bounds=(0.0, None))
+    assert p.low.min() == 0 and (p.values >= 0).all()
+    share = project([2022, 2023, 2024], [80, 90, 97], 2030, target=99, bounds=(0.0, 100.0))
+    assert share.high.max() == 100 and share.values.max() == 100
+    assert share.reach_year == 2025  # the year solved from the line, not the clipped values
+
+
 def test_projection_uses_only_the_latest_points():
     p = project(range(2010, 2021), [0] * 6 + [10, 11, 12, 13, 14], 2022, points=5)
     assert p.points_used == 5 and p.slope == pytest.approx(1.0)
