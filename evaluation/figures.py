@@ -166,9 +166,21 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     layout["margin"].update({"t": 80, "b": 40 if compact else 120})
     axis = year_axis(first_year, end, "" if compact else "Year", max_ticks=9 if compact else 16)
     layout.update({"xaxis": axis, "showlegend": not compact,
-                   "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"}},
+                   "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"},
+                             "range": _padded_range(data)},
                    "legend": {**layout["legend"], "font": {"size": 11}}})
     return go.Figure({"data": data, "layout": layout})
+
+
+def _padded_range(traces: list[dict]) -> list[float] | None:
+    """The y range of every trace with room above and below for the 'target' and
+    'baseline' labels, which plotly's autorange does not make room for."""
+    values = [v for t in traces for v in t.get("y", []) if v is not None and v == v]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.18 or abs(high) * 0.1 or 1.0
+    return [low - pad, high + pad]
 
 
 def _observed(rows: pd.DataFrame, style: dict, unit: str, name: str) -> dict:
@@ -204,13 +216,13 @@ def _target_points(info: dict, unit: str) -> list[dict]:
     return [
         {"type": "scatter", "mode": "markers+text", "name": "Baseline",
          "x": [int(info["baseline_year"])], "y": [info["baseline"]], "text": ["baseline"],
-         "textposition": "bottom center", "textfont": {"size": 10},
+         "textposition": "bottom center", "textfont": {"size": 10}, "cliponaxis": False,
          "marker": {"symbol": "circle-open", "size": 12, "color": "#222222",
                     "line": {"width": 2}},
          "hovertemplate": f"Baseline %{{x}}: %{{y:,.3~g}} {unit}<extra></extra>"},
         {"type": "scatter", "mode": "markers+text", "name": "Target",
          "x": [int(info["target_year"])], "y": [info["target"]], "text": ["target"],
-         "textposition": "top center", "textfont": {"size": 10},
+         "textposition": "top center", "textfont": {"size": 10}, "cliponaxis": False,
          "marker": {"symbol": "star", "size": 15, "color": "#222222"},
          "hovertemplate": f"Target %{{x}}: %{{y:,.3~g}} {unit}<extra></extra>"},
     ]
