@@ -102,8 +102,7 @@ class Cleaner:
         for col in mappers:
             self.con.unregister(f"_map_{col}")
         self._report_typed(years, refs, words)
-        for col in self._numbers:
-            settle_numbers(self, col, guesses[col])
+        settle_numbers(self, self._numbers, guesses)
 
     def _name_mapper(self, ref: Ref) -> Callable[[str], tuple[str | None, object]]:
         rows = self.con.execute(

@@ -76,8 +76,10 @@ def decimal_mark(text: str) -> str | None:
 
 def number_sql(col: str, mark: str, raw: str) -> str:
     """SQL reading the plain cells of a column (the rest stay NULL for `settle_numbers`)."""
-    value = (f"CASE WHEN NOT contains({raw}, '.') THEN try_cast(replace({raw}, ',', '.') "
-             "AS DOUBLE) END" if mark == COMMA else f"try_cast({raw} AS DOUBLE)")
+    # DuckDB's cast also reads digit separators ('1_000'); those cells go the slow way.
+    value = (f"CASE WHEN NOT contains({raw}, '.') AND NOT contains({raw}, '_') THEN "
+             f"try_cast(replace({raw}, ',', '.') AS DOUBLE) END" if mark == COMMA else
+             f"CASE WHEN NOT contains({raw}, '_') THEN try_cast({raw} AS DOUBLE) END")
     return f"CASE WHEN isfinite({value}) THEN {value} END AS {col}"
 
 
@@ -100,8 +102,28 @@ def guess_marks(cl: Cleaner, columns: list[str]) -> dict[str, str]:
     return guesses
 
 
-def settle_numbers(cl: Cleaner, col: str, guess: str) -> None:
-    """Decide the column's decimal mark, read what the fast path left, report problems.
+def settle_numbers(cl: Cleaner, columns: list[str], guesses: dict[str, str]) -> None:
+    """Decide each number column's decimal mark, read what the fast path left, report.
+
+    A column whose cells show no mark takes the mark the file's other number
+    columns show (a targets file with baseline 12.5 writes its target 1.500 with
+    the same point), and only when they show none, or both, the delimiter's default.
+    """
+    found = {col: _column_evidence(cl, col, guesses[col]) for col in columns}
+    if len(columns) > 1 and any(not any(ev.values()) for ev, _ in found.values()):
+        for col, (evidence, _) in found.items():  # what the plain cells show, to share
+            if not any(evidence.values()):
+                evidence[guesses[col]] = _fast_evidence(cl, col, guesses[col])
+    shown = {m for evidence, _ in found.values() for m in (COMMA, POINT) if evidence[m]}
+    file_mark = next(iter(shown)) if len(shown) == 1 else None
+    for col in columns:
+        evidence, slow = found[col]
+        _settle_column(cl, col, guesses[col], evidence, slow, file_mark)
+
+
+def _column_evidence(cl: Cleaner, col: str, guess: str
+                     ) -> tuple[dict[str, tuple[int, str] | None], list[tuple[str, int]]]:
+    """The first cell showing each mark, and the texts the fast path left unread.
 
     Cells the fast path read can only show the guessed mark, so they are looked at
     (in SQL) only when the other cells do not settle the question.
@@ -112,17 +134,24 @@ def settle_numbers(cl: Cleaner, col: str, guess: str) -> None:
     evidence = _evidence(slow)
     if evidence[guess] is None and (evidence[other] is not None or guess != default):
         evidence[guess] = _fast_evidence(cl, col, guess)
+    return evidence, slow
+
+
+def _settle_column(cl: Cleaner, col: str, guess: str, evidence: dict[str, tuple[int, str] | None],
+                   slow: list[tuple[str, int]], file_mark: str | None) -> None:
     mixed = evidence[COMMA] is not None and evidence[POINT] is not None
     if mixed:
         _report_mixed(cl, col, evidence)
         mark = guess
     else:
+        default = file_mark or default_mark(cl.records.file.delimiter)
         mark = COMMA if evidence[COMMA] else POINT if evidence[POINT] else default
         if mark != guess:
             _unread_either(cl, col, guess)
             slow = _slow_texts(cl, col)
     if slow:
-        _read_slow(cl, col, [t for t, _ in slow], mark, None if mixed else evidence, guess)
+        _read_slow(cl, col, [t for t, _ in slow], mark, None if mixed else evidence, guess,
+                   file_mark)
 
 
 def _normalise(text: str) -> str:
@@ -169,9 +198,10 @@ def _evidence(slow: list[tuple[str, int]]) -> dict[str, tuple[int, str] | None]:
 def _fast_evidence(cl: Cleaner, col: str, guess: str) -> tuple[int, str] | None:
     """The first cell the fast path read that shows the guessed mark (not '1.234')."""
     cell = f"c{cl.positions[col]}"
-    shows = (f"contains({cell}, '.') AND isfinite(try_cast({cell} AS DOUBLE))" if guess == POINT
-             else f"contains({cell}, ',') AND NOT contains({cell}, '.') AND "
-                  f"isfinite(try_cast(replace({cell}, ',', '.') AS DOUBLE))")
+    shows = f"NOT contains({cell}, '_') AND " + (
+        f"contains({cell}, '.') AND isfinite(try_cast({cell} AS DOUBLE))" if guess == POINT
+        else f"contains({cell}, ',') AND NOT contains({cell}, '.') AND "
+             f"isfinite(try_cast(replace({cell}, ',', '.') AS DOUBLE))")
     cl.con.register("_cells", cl.records.table)
     row = cl.con.execute(
         f"SELECT rec, {cell} FROM _cells WHERE {shows} AND NOT regexp_full_match({cell}, ?) "
@@ -197,7 +227,8 @@ def _either_pattern(mark: str) -> str:
 
 
 def _read_slow(cl: Cleaner, col: str, texts: list[str], mark: str,
-               evidence: dict[str, tuple[int, str] | None] | None, guess: str) -> None:
+               evidence: dict[str, tuple[int, str] | None] | None, guess: str,
+               file_mark: str | None) -> None:
     """Read each distinct leftover text once; symbols and blanks become missing."""
     blank = [t for t in texts if not t.strip() or t.strip() in MISSING_SYMBOLS]
     values = {t: parse_number(t, mark == COMMA) for t in texts if t not in blank}
@@ -213,7 +244,7 @@ def _read_slow(cl: Cleaner, col: str, texts: list[str], mark: str,
         cl.con.execute(f"UPDATE _typed SET {col}_raw = NULL WHERE {col} IS NULL AND "
                        f"list_contains(?::VARCHAR[], {col}_raw)", [blank])
     if evidence is not None:
-        _report_ambiguous(cl, col, values, mark, evidence, guess)
+        _report_ambiguous(cl, col, values, mark, evidence, guess, file_mark)
     cl.flag(
         f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
         "is not a number: write digits such as 12.5 or 12,5, and leave the cell empty "
@@ -236,7 +267,8 @@ def _report_symbols(cl: Cleaner, col: str, symbols: list[str]) -> None:
 
 
 def _report_ambiguous(cl: Cleaner, col: str, values: dict[str, float | None], mark: str,
-                      evidence: dict[str, tuple[int, str] | None], guess: str) -> None:
+                      evidence: dict[str, tuple[int, str] | None], guess: str,
+                      file_mark: str | None) -> None:
     """Warn where a cell such as '1.234' was read with its mark as a thousands separator."""
     ambiguous = [t for t, v in values.items()
                  if v is not None and decimal_mark(t) == EITHER and (COMMA in t) != (mark == COMMA)]
@@ -248,6 +280,8 @@ def _report_ambiguous(cl: Cleaner, col: str, values: dict[str, float | None], ma
         rec, shown = evidence[mark]
         why = (f"this column uses a decimal {_NAME[mark]} (see '{shown.strip()}' on line "
                f"{cl.records.lines_of([rec])[0]})")
+    elif file_mark == mark:
+        why = f"the other number columns of this file use a decimal {_NAME[mark]}"
     else:
         files = "semicolon" if mark == COMMA else "comma- and tab-separated"
         why = (f"no cell of this column shows its decimal mark, and {files} files use a "

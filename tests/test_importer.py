@@ -398,6 +398,28 @@ def test_a_column_mixing_decimal_marks_is_an_error(plain_store, sep, cells, line
     assert dump(plain_store) == before
 
 
+def test_a_column_without_a_mark_takes_the_other_columns_mark(plain_store):
+    targets = ("partnership;indicator;baseline_year;baseline;target_year;target\n"
+               "P1;I1;2019;0.5;2026;1.500\n")
+    report = load(plain_store, targets)
+    assert report.ok and not report.warnings, [p.format() for p in report.problems]
+    assert read_snapshot(plain_store).targets.loc[0, "target"] == 1.5
+    commas = targets.replace("0.5;", "0,5;")
+    report = load(plain_store, commas)
+    (warning,) = [p for p in report.warnings if AMBIGUOUS in p.message]
+    assert "other number columns of this file use a decimal comma" in warning.message
+    assert read_snapshot(plain_store).targets.loc[0, "target"] == 1500
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_digit_separators_are_not_numbers(plain_store, sep):
+    before = dump(plain_store)
+    report = load(plain_store, _column(sep, ["1_000.5" if sep != ";" else "1_000,5", "12,5"]))
+    assert not report.ok and dump(plain_store) == before
+    assert any(p.line == 2 and p.column == "value" for p in report.errors), [
+        p.format() for p in report.problems]
+
+
 def test_a_wide_file_decides_over_all_its_year_columns(plain_store):
     report = load(plain_store, "partnership;indicator;2020;2021\nP1;I1;1.234;3,5\n")
     assert report.ok
