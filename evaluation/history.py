@@ -81,6 +81,14 @@ def apply_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str,
                count(*) FILTER (status = 'unchanged') FROM _diff""").fetchone()))
     if counts.changed:
         key_match = " AND ".join(f"t.{k} = d.{k}" for k in entity.key)
+        # A version this same upload wrote (an earlier file of it filled a cell that a
+        # later file leaves empty, or the other way round) is replaced, not closed: a
+        # version that starts and ends in one upload would make the upload un-undoable.
+        con.execute(f"""
+            DELETE FROM {entity.table} t USING _diff d
+            WHERE t.valid_to IS NULL AND t.valid_from = ? AND d.status = 'changed'
+                  AND {key_match}
+        """, [upload_id])
         con.execute(f"""
             UPDATE {entity.table} t SET valid_to = ? FROM _diff d
             WHERE t.valid_to IS NULL AND d.status = 'changed' AND {key_match}

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evaluation.history import undo_upload
 from evaluation.importer import import_files
 from evaluation.snapshot import read_snapshot
 from tests.conftest import FIXTURES, dump, load
@@ -549,9 +550,15 @@ def test_two_files_disagreeing_is_an_error_whatever_the_store_holds(sample_store
 def test_two_files_agreeing_on_a_row_are_fine(sample_store):
     row = OBS + f"{NO},INV_PARTNERS,2031,5\n"
     note = "partnership,indicator,year,value,note\n" + f"{NO},INV_PARTNERS,2031,5,checked\n"
-    report = import_files(sample_store, [("a.csv", row.encode()), ("b.csv", note.encode())],
-                          user="t")
-    assert report.ok and report.committed, [p.format() for p in report.errors]
+    before = read_snapshot(sample_store).observations.drop(columns=["upload_id"])
+    for files in ([("a.csv", row), ("b.csv", note)], [("b.csv", note), ("a.csv", row)]):
+        report = import_files(sample_store, [(n, t.encode()) for n, t in files], user="t")
+        assert report.ok and report.committed, [p.format() for p in report.errors]
+        stored = value_of(sample_store, NO, "INV_PARTNERS", 2031)
+        assert (stored.value, stored.note) == (5, "checked")
+        undo_upload(sample_store, report.upload_id, "t")  # one version per row and upload
+        after = read_snapshot(sample_store).observations.drop(columns=["upload_id"])
+        assert after.equals(before)
 
 
 def test_two_new_partnerships_files_disagreeing_name_both_lines(store):
