@@ -130,12 +130,21 @@ def _spell_groups(cl: Cleaner) -> None:
         FROM wanted w JOIN first f USING (group_key)
         LEFT JOIN stored s USING (partnership_id, indicator_id, group_key)
         LEFT JOIN anywhere a USING (group_key)""")
-    cl.con.unregister("_stored_groups")
+    # A stored row of the same year wins over the series' spelling: a store written
+    # before groups matched like names may hold two spellings in one series.
     cl.con.execute("""
         CREATE OR REPLACE TEMP TABLE _typed AS
-        SELECT t.*, coalesce(g.grp, '') AS grp FROM _typed t
+        WITH same_year AS (
+            SELECT o.partnership_id, o.indicator_id, o.year, k.group_key, min(o.grp) AS grp
+            FROM observations o JOIN _stored_groups k USING (grp)
+            WHERE o.valid_to IS NULL AND k.group_key IN (SELECT group_key FROM _spelled)
+            GROUP BY ALL)
+        SELECT t.*, coalesce(y.grp, g.grp, '') AS grp FROM _typed t
         LEFT JOIN _spelled g ON g.partnership_id = t.partnership_id
-        AND g.indicator_id = t.indicator_id AND g.group_key = t.group_key""")
+        AND g.indicator_id = t.indicator_id AND g.group_key = t.group_key
+        LEFT JOIN same_year y ON y.partnership_id = t.partnership_id
+        AND y.indicator_id = t.indicator_id AND y.year = t.year AND y.group_key = t.group_key""")
+    cl.con.unregister("_stored_groups")
 
 
 def stage_events(cl: Cleaner) -> None:

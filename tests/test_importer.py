@@ -504,6 +504,18 @@ def test_a_group_in_another_case_updates_the_stored_group(sample_store):
     assert value_of(sample_store, NO, "INV_PARTNERS", 2016, "civil_society").value == old + 1
 
 
+def test_a_series_with_two_stored_spellings_updates_the_row_of_that_year(sample_store):
+    # A store written before groups matched like names: one series, two spellings.
+    with sample_store.transaction() as con:
+        con.execute("UPDATE observations SET grp = 'Civil_Society' WHERE grp = 'civil_society' "
+                    "AND year = 2017 AND valid_to IS NULL")
+    old = value_of(sample_store, NO, "INV_PARTNERS", 2016, "civil_society").value
+    report = load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2016,{old + 1},CIVIL_SOCIETY\n")
+    assert (report.files[0].new, report.files[0].changed) == (0, 1)
+    assert value_of(sample_store, NO, "INV_PARTNERS", 2016, "civil_society").value == old + 1
+    assert value_of(sample_store, NO, "INV_PARTNERS", 2016, "Civil_Society") is None
+
+
 def test_a_new_group_keeps_its_first_spelling(sample_store):
     report = load(sample_store, GROUPED + f"{NO},INV_PARTNERS,2030,1,Civil  Servants\n"
                   f"{NO},INV_PARTNERS,2031,2,civil servants\n")
