@@ -70,15 +70,16 @@ def _evaluate(_snap: Snapshot, version: tuple) -> Evaluation:
     return evaluate(_snap)
 
 
+def _evaluated() -> tuple[Evaluation, tuple]:
+    """The current evaluation with its version key, read together: a view cached under a
+    key must be built from that key's data even when a commit lands meanwhile."""
+    snap, version = _current()
+    return _evaluate(snap, version), version
+
+
 def evaluation() -> Evaluation:
     """The method applied to the current snapshot; computed once per store version."""
-    snap, version = _current()
-    return _evaluate(snap, version)
-
-
-def _version() -> tuple:
-    """What a cached view depends on: the store's file, content and settings."""
-    return _current()[1]
+    return _evaluated()[0]
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -94,12 +95,12 @@ def _partnership_charts(_ev: Evaluation, version: tuple, name: str, low: int,
 
 def partnership(name: str) -> PartnershipView:
     """One partnership's view, built once per store version and shared by all sessions."""
-    return _partnership_view(evaluation(), _version(), name)
+    return _partnership_view(*_evaluated(), name)
 
 
 def partnership_page_charts(name: str, low: int, high: int) -> list[Chart]:
     """Its charts for the years shown, likewise (building figures is most of a page's cost)."""
-    return _partnership_charts(evaluation(), _version(), name, low, high)
+    return _partnership_charts(*_evaluated(), name, low, high)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -109,7 +110,7 @@ def _portfolio(_ev: Evaluation, version: tuple, reference_year: int) -> pd.DataF
 
 def portfolio(reference_year: int) -> pd.DataFrame:
     """The overview table, once per store version (callers must not modify it)."""
-    return _portfolio(evaluation(), _version(), reference_year)
+    return _portfolio(*_evaluated(), reference_year)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -123,7 +124,7 @@ def _portfolio_charts(_ev: Evaluation, version: tuple, page: tuple[str, ...],
 def portfolio_page_charts(page: list[str], shown: list[str], subject: str) -> list[Chart]:
     """The overview's charts: scores for the partnerships on this page, statuses for all
     partnerships the filters show."""
-    return _portfolio_charts(evaluation(), _version(), tuple(page), tuple(shown), subject)
+    return _portfolio_charts(*_evaluated(), tuple(page), tuple(shown), subject)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -133,7 +134,7 @@ def _comparison(_ev: Evaluation, version: tuple, indicator: str, align: str,
 
 
 def comparison(indicator: str, align: str, highlight: list[str]) -> Chart:
-    return _comparison(evaluation(), _version(), indicator, align, tuple(highlight))
+    return _comparison(*_evaluated(), indicator, align, tuple(highlight))
 
 
 def choose(label: str, options: list, param: str, *, format_func=str, help: str | None = None):
@@ -261,13 +262,10 @@ def current_user() -> Actor:
     if not st.user.is_logged_in:
         return Actor("not signed in", VIEWER)
     email = st.user.get("email")
-    name = str(email or st.user.get("name") or "signed-in user")
-    if not email or st.user.get("email_verified") is False:
-        # Roles go by e-mail address only: a display name is chosen by the person
-        # and an unverified address is not proof of who they are.
-        return Actor(name, VIEWER)
+    if not email:  # a display name is chosen by the person: never a role
+        return Actor(str(st.user.get("name") or "signed-in user"), VIEWER)
     access = AccessConfig.from_mapping(st.secrets.get("access"))
-    return Actor(str(email), access.role_of(str(email)))
+    return Actor(str(email), access.role_of(str(email), st.user.get("email_verified")))
 
 
 def can_write() -> bool:

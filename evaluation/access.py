@@ -36,17 +36,23 @@ class AccessConfig:
 
     evaluators: frozenset[str] = frozenset()
     evaluator_domains: frozenset[str] = frozenset()
+    # Some providers (Microsoft Entra ID) send no `email_verified` claim; an operator
+    # whose single-tenant provider only issues addresses it owns may trust them.
+    trust_unverified_email: bool = False
 
     @classmethod
     def from_mapping(cls, section: Mapping | None) -> AccessConfig:
         """From the `[access]` section of the app's secrets (lists of strings)."""
         section = section or {}
         return cls(_lowered(section.get("evaluators", ())),
-                   _lowered(d.lstrip("@") for d in section.get("evaluator_domains", ())))
+                   _lowered(d.lstrip("@") for d in section.get("evaluator_domains", ())),
+                   section.get("trust_unverified_email") is True)
 
-    def role_of(self, email: str | None) -> str:
+    def role_of(self, email: str | None, verified: object = True) -> str:
+        """EVALUATOR for a listed address or domain, if the provider verified the address
+        (`verified` is its `email_verified` claim) or the configuration trusts it."""
         address = (email or "").strip().lower()
-        if not address:
+        if not address or not (verified in (True, "true") or self.trust_unverified_email):
             return VIEWER
         domain = address.rpartition("@")[2]
         if address in self.evaluators or domain in self.evaluator_domains:

@@ -107,7 +107,7 @@ def test_a_viewer_sees_settings_but_cannot_save(app_store):
 
 
 def test_an_evaluator_signed_in_can_commit(app_store):
-    evaluator = {"is_logged_in": True, "email": "anne@kommune.no"}
+    evaluator = {"is_logged_in": True, "email": "anne@kommune.no", "email_verified": True}
     at = page("upload", evaluator).run()
     assert not at.warning
     at.file_uploader[0].set_value(("x.csv", ROW, "text/csv")).run()
@@ -117,7 +117,8 @@ def test_an_evaluator_signed_in_can_commit(app_store):
 
 
 def test_an_evaluator_domain_counts(app_store):
-    at = page("settings", {"is_logged_in": True, "email": "kari@evaluering.dk"}).run()
+    at = page("settings", {"is_logged_in": True, "email": "kari@evaluering.dk",
+                           "email_verified": True}).run()
     assert not at.info and not any(n.disabled for n in at.number_input)
 
 
@@ -155,11 +156,20 @@ def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_pa
 @pytest.mark.parametrize("claims", [
     {"is_logged_in": True, "name": "anne@kommune.no"},  # a display name is self-chosen
     {"is_logged_in": True, "email": "anne@kommune.no", "email_verified": False},
-], ids=["display-name-only", "unverified-address"])
+    {"is_logged_in": True, "email": "anne@kommune.no"},  # Entra ID sends no such claim
+    {"is_logged_in": True, "email": "anne@kommune.no", "email_verified": "false"},
+], ids=["display-name-only", "unverified-address", "unknown-if-verified", "false-as-text"])
 def test_only_a_verified_address_makes_an_evaluator(app_store, claims):
     at = page("settings", claims).run()
     assert "Only evaluators" in at.info[0].value
     assert all(n.disabled for n in at.number_input)
+
+
+def test_an_operator_may_trust_addresses_a_provider_does_not_mark(app_store):
+    at = page("settings", {"is_logged_in": True, "email": "anne@kommune.no"})
+    at.secrets["access"] = {**ACCESS, "trust_unverified_email": True}
+    at.run()
+    assert not at.info and not any(n.disabled for n in at.number_input)
 
 
 def test_several_identity_providers_each_get_a_button(app_store):
