@@ -49,9 +49,15 @@ def ensure_store(store: Store) -> bool:
     with store._write_lock:
         if store.exists():
             return False
-        store.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{store.path.name}.", suffix=".new",
-                                    dir=store.path.parent)
+        try:
+            store.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{store.path.name}.", suffix=".new",
+                                        dir=store.path.parent)
+        except OSError as e:
+            raise EvaluationError(
+                f"Cannot create the store {store.path}: {e.strerror}. Choose a folder this "
+                "program may write to with EVALUATION_DB (or --db).", "Cannot create the store"
+            ) from e
         os.close(fd)
         building = Path(name)
         building.unlink()  # DuckDB creates the file itself
@@ -67,7 +73,13 @@ def ensure_store(store: Store) -> bool:
             except OSError:  # a file system without hard links
                 if store.exists():
                     return False
-                os.replace(building, store.path)
+                try:
+                    os.replace(building, store.path)
+                except OSError as e:
+                    raise EvaluationError(
+                        f"Cannot create the store {store.path}: {e.strerror}. Choose a folder "
+                        "this program may write to with EVALUATION_DB (or --db).",
+                        "Cannot create the store") from e
             return True
         finally:
             for leftover in (building, Path(f"{building}.wal")):

@@ -147,6 +147,11 @@ class Store:
                     "Store is newer than this program")
             if version < SCHEMA_VERSION and self.read_only:
                 raise EvaluationError(_stale_message(self.path, version), "Store needs updating")
+            if version == 0 and _holds_tables(con):
+                raise EvaluationError(
+                    f"{self.path} is a DuckDB file of another program (it has tables but not "
+                    "this program's schema), so it is left untouched. Point EVALUATION_DB / "
+                    "--db at the store, or at a new file to create one.", "Not a store")
             if version < SCHEMA_VERSION:
                 _apply_migrations(con, version)
 
@@ -176,6 +181,11 @@ def _recorded_version(con: duckdb.DuckDBPyConnection) -> int:
     except duckdb.CatalogException:
         return 0  # a new, empty file
     return int(row[0]) if row else 0
+
+
+def _holds_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                            "current_database() AND NOT temporary").fetchone()[0])
 
 
 def now_utc() -> datetime:

@@ -39,3 +39,11 @@ def test_read_only_mode_does_not_create_a_store(tmp_path):
     with pytest.raises(EvaluationError, match="read-only"):
         ensure_store(store)
     assert not store.exists()
+
+
+def test_an_unwritable_place_is_a_clear_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.write_text("a file where a folder should be")
+    store = Store(locked / "evaluation.duckdb")
+    with pytest.raises(EvaluationError, match="Cannot create the store .*EVALUATION_DB"):
+        ensure_store(store)

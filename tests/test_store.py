@@ -185,3 +185,15 @@ def test_readers_and_writers_in_one_process_take_turns(sample_store):
         assert con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0] == 2
     with sample_store.transaction() as con:  # and the writer gets back in after the reader
         con.execute("DELETE FROM uploads WHERE upload_id = 2")
+
+
+def test_a_duckdb_file_of_another_program_is_left_untouched(tmp_path):
+    path = tmp_path / "sales.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE sales (region VARCHAR, amount DOUBLE)")
+    con.close()
+    with pytest.raises(EvaluationError, match="another program"):
+        Store(path).schema_version()
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("sales",)]
+    con.close()
