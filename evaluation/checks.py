@@ -24,6 +24,8 @@ OUTLIER_MIN_POINTS = 5
 COUNT = "a count (never negative)"
 _COUNT_UNIT = re.compile(r"count|number|persons|people|antall|antal|personer|partners|members|"
                          r"participants|deltakere|deltagere|medlemmer")
+# "persons per 1,000 inhabitants", "participants per session": rates and means are not counts.
+_RATE_UNIT = re.compile(r"\bper\b|/|\bpr\.?\s|mean|average|rate|snitt|gjennomsnit|\bratio\b")
 
 # One bit per year (mod 128) in two 64-bit masks: a series repeats a year exactly
 # when fewer bits are set than it has rows (years 128 apart alias; the exact
@@ -129,5 +131,7 @@ def unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
     if "%" in text or re.search(r"percent|prosent|procent|share|andel", text):
         return 0.0, 100.0, "a percentage (0-100)"
     if _COUNT_UNIT.search(text):
+        if _RATE_UNIT.search(text):
+            return 0.0, None, "a rate or mean of counts (never negative)"
         return 0.0, None, COUNT
     return None, None, ""

@@ -446,6 +446,16 @@ def test_a_count_with_a_fraction_is_a_warning(plain_store):
     assert warning.line == 2 and "decimal mark" in warning.message
 
 
+@pytest.mark.parametrize("unit, is_count", [
+    ("members", True), ("antall deltakere", True), ("persons per 1,000 inhabitants", False),
+    ("participants per session", False), ("average number of partners", False),
+    ("members/year", False)])
+def test_rates_of_counts_are_not_counts(unit, is_count):
+    from evaluation.checks import COUNT, unit_bounds
+    low, high, what = unit_bounds(unit)
+    assert (what == COUNT) is is_count and low == 0 and high is None
+
+
 @pytest.mark.parametrize("text, comma, point", [
     ("1.234", 1234, 1.234), ("1,234", 1.234, 1234), ("0,500", 0.5, 0.5), ("12,5", 12.5, 12.5),
     ("1.234,5", 1234.5, 1234.5), ("1,234.5", 1234.5, 1234.5), ("1.2,3", None, None),
