@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from evaluation.edits import save_commentary
 from evaluation.exports import safe_filename
+from evaluation.formats import MAX_COMMENTARY
 from evaluation.horizon import phase
 from evaluation.render import INSTALL_HINT, browser_available
 from evaluation.report import annual_report_pdf, annual_report_zip
@@ -123,7 +124,7 @@ if ui.can_write():
         stored = view.commentary.loc[view.commentary["year"] == year, "commentary"]
         with st.form("commentary"):
             text = st.text_area("Commentary (plain text; empty removes it)",
-                                stored.iloc[0] if len(stored) else "", max_chars=10_000)
+                                stored.iloc[0] if len(stored) else "", max_chars=MAX_COMMENTARY)
             if st.form_submit_button("Save commentary", type="primary"):
                 with ui.guarded():
                     ui.require_evaluator()
