@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,12 +20,16 @@ import pandas as pd
 from evaluation.assessment import status_table
 from evaluation.backup import backup, restore
 from evaluation.errors import EvaluationError, PermissionDenied
-from evaluation.exports import safe_filename
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
-from evaluation.report import annual_report_pdf, annual_report_zip, check_report_year
+from evaluation.report import (
+    annual_report_pdf,
+    annual_report_zip,
+    check_report_year,
+    report_targets,
+)
 from evaluation.sample import load_sample_data
 from evaluation.snapshot import read_snapshot, read_upload_changes
 from evaluation.store import Store
@@ -57,13 +60,7 @@ def _store(args: argparse.Namespace) -> Store:
 def _existing_store(args: argparse.Namespace) -> Store:
     """The store for a command that only reads it: a mistyped --db must not create one."""
     store = _store(args)
-    if store.path.is_dir():
-        raise EvaluationError(f"{store.path} is a folder, not a store; give --db the store "
-                              f"file, such as {store.path / 'evaluation.duckdb'}", "No store")
-    if not store.exists():
-        raise EvaluationError(
-            f"no store at {store.path}; run `python -m evaluation init --db "
-            f"{shlex.quote(str(store.path))}` first or check --db", "No store")
+    store.require_existing()
     return store
 
 
@@ -194,7 +191,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise EvaluationError("The store holds no partnerships yet, so there is nothing to "
                               "report; import some first.", "Nothing to report")
     check_report_year(snap, names, args.year)
-    targets = _report_targets(Path(args.out), names, args.format, args.year)
+    targets = report_targets(Path(args.out), names, args.format, args.year)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
@@ -208,27 +205,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
               f"{as_of[0].lower()}{as_of[1:]}")
     return 0
-
-
-def _report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Path]:
-    """`out` itself for one report file; otherwise one file per partnership in folder `out`."""
-    suffix = out.suffix.lower()
-    if len(names) > 1 and suffix in (".pdf", ".zip") and not out.is_dir():
-        raise EvaluationError(
-            f"--out ends in {suffix} but several partnerships ({len(names)}) would be written; "
-            f"give --partnership or a folder (such as {out.with_suffix('')}/).",
-            "One file, several reports")
-    if len(names) == 1 and not out.is_dir() and out.suffix:
-        if suffix not in (".pdf", ".zip"):
-            raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one "
-                                  "of those suffixes.", "Unknown format")
-        return [out]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise EvaluationError(f"Cannot create the folder {out}: {e.strerror}. Give --out a "
-                              "folder you can write to.", "Cannot write") from e
-    return [out / safe_filename(n, "annual-report", year, ext=fmt) for n in names]
 
 
 @command("backup")

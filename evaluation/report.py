@@ -16,7 +16,7 @@ from fpdf.fonts import FontFace
 
 from evaluation.charts import Chart, partnership_charts
 from evaluation.errors import EvaluationError
-from evaluation.exports import chart_pack
+from evaluation.exports import chart_pack, safe_filename
 from evaluation.horizon import phase
 from evaluation.method import STATUS_LABELS, status_words
 from evaluation.model import Evaluation, resolve_partnership
@@ -276,3 +276,24 @@ def _spans_text(spans: list[tuple[int, int]]) -> str:
         else:
             merged.append([lo, hi])
     return ", ".join(f"{lo}-{hi}" for lo, hi in merged)
+
+
+def report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Path]:
+    """`out` itself for one report file; otherwise one file per partnership in folder `out`."""
+    suffix = out.suffix.lower()
+    if len(names) > 1 and suffix in (".pdf", ".zip") and not out.is_dir():
+        raise EvaluationError(
+            f"--out ends in {suffix} but several partnerships ({len(names)}) would be written; "
+            f"give --partnership or a folder (such as {out.with_suffix('')}/).",
+            "One file, several reports")
+    if len(names) == 1 and not out.is_dir() and out.suffix:
+        if suffix not in (".pdf", ".zip"):
+            raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one "
+                                  "of those suffixes.", "Unknown format")
+        return [out]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise EvaluationError(f"Cannot create the folder {out}: {e.strerror}. Give --out a "
+                              "folder you can write to.", "Cannot write") from e
+    return [out / safe_filename(n, "annual-report", year, ext=fmt) for n in names]

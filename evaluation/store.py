@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import threading
 import time
 from collections.abc import Iterator
@@ -72,6 +73,16 @@ class Store:
             except FileNotFoundError:
                 parts += [0, 0]
         return tuple(parts)
+
+    def require_existing(self) -> None:
+        """Raise unless the store file exists: reading a mistyped path must not create one."""
+        if self.path.is_dir():
+            raise EvaluationError(f"{self.path} is a folder, not a store; give --db the store "
+                                  f"file, such as {self.path / 'evaluation.duckdb'}", "No store")
+        if not self.exists():
+            raise EvaluationError(
+                f"no store at {self.path}; run `python -m evaluation init --db "
+                f"{shlex.quote(str(self.path))}` first or check --db", "No store")
 
     def require_writable(self) -> None:
         """Raise PermissionDenied in read-only mode; every write path calls this first."""
