@@ -36,10 +36,11 @@ with st.form("settings"):
                 if abs(value - current[s.name]) > 1e-9:
                     changes[s.name] = value
                 continue
+            kind = int if s.integer else float  # whole numbers are shown as 2, not 2.00
             value = cols[n % 3].number_input(
-                s.name.replace("_", " ").capitalize(), min_value=float(s.low),
-                max_value=float(s.high), value=float(current[s.name]),
-                step=1.0 if s.integer else 0.01, help=s.help, disabled=not writable,
+                s.name.replace("_", " ").capitalize(), min_value=kind(s.low),
+                max_value=kind(s.high), value=kind(current[s.name]),
+                step=kind(1) if s.integer else 0.01, help=s.help, disabled=not writable,
                 key=f"setting_{s.name}")
             if value != current[s.name]:
                 changes[s.name] = value

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from evaluation.history import list_uploads
+from evaluation.snapshot import read_snapshot
 from evaluation.store import Store
 from tests.conftest import load
 
@@ -162,6 +163,16 @@ def test_settings_page_saves_weights(app_store):
     assert not at.exception
     assert "outcome 50%" in text_of(at)
     assert list_uploads(app_store).iloc[0].action == "settings"
+
+
+def test_whole_number_settings_are_shown_and_saved_as_whole_numbers(app_store):
+    at = page("settings")
+    years = at.number_input(key="setting_max_age_years")
+    assert years.value == 2 and isinstance(years.value, int)
+    years.set_value(3)
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    assert read_snapshot(app_store).settings["max_age_years"] == 3
 
 
 def test_a_new_commit_from_outside_the_app_is_shown_without_restart(app_store):
