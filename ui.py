@@ -49,14 +49,15 @@ def _read_snapshot(_store: Store, path: str, fingerprint: tuple[int, ...]) -> Sn
 def _current() -> tuple[Snapshot, tuple]:
     """The current snapshot and the version key of everything built from it.
 
-    The key holds the store file's fingerprint as well as the latest upload and
-    the settings: a restored backup can carry the same upload number as the
-    store it replaced, and must never be served from the old store's caches.
+    The snapshot is re-read whenever the file changes; what is built from it is keyed
+    by content: the latest upload with its time (a restored backup can carry the
+    upload number of the store it replaced, never also its time) and the settings.
+    A re-read that finds the same content (a checkpoint, a commit in progress)
+    reuses every evaluation, view and chart already built.
     """
     store = get_store()
-    fingerprint = store.fingerprint()
-    snap = _read_snapshot(store, str(store.path), fingerprint)
-    return snap, (str(store.path), fingerprint, snap.upload_id,
+    snap = _read_snapshot(store, str(store.path), store.fingerprint())
+    return snap, (str(store.path), snap.upload_id, snap.as_of_time,
                   tuple(sorted(snap.settings.items())))
 
 
@@ -186,16 +187,24 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
         return
     st.plotly_chart(fig, key=f"chart_{item.key}", config={"displaylogo": False})
     data_col, download_col = st.columns([6, 1])
-    with data_col.expander("Data behind this chart"):
-        st.dataframe(item.data, hide_index=True, width="stretch", column_config=column_config)
-    with download_col.popover(":material/download:", help="Download this chart or its data",
-                              width="stretch"):
-        for f in export_files(item):
-            st.download_button(f.name.rsplit(".", 1)[1].upper(), f.data, file_name=f.name,
-                               mime=f.mime, key=f"dl_{item.key}_{f.name}", width="stretch",
-                               on_click="ignore")
-        if not browser_available():
-            st.caption(INSTALL_HINT)
+    # The table and the download menu are filled only when opened: a partnership page
+    # has a dozen charts, and every viewer would otherwise pay for all of them.
+    data = data_col.expander("Data behind this chart", key=f"data_{item.key}",
+                             on_change="rerun")
+    if data.open:
+        with data:
+            st.dataframe(item.data, hide_index=True, width="stretch",
+                         column_config=column_config)
+    menu = download_col.popover(":material/download:", help="Download this chart or its data",
+                                width="stretch", key=f"menu_{item.key}", on_change="rerun")
+    if menu.open:
+        with menu:
+            for f in export_files(item):
+                st.download_button(f.name.rsplit(".", 1)[1].upper(), f.data, file_name=f.name,
+                                   mime=f.mime, key=f"dl_{item.key}_{f.name}",
+                                   width="stretch", on_click="ignore")
+            if not browser_available():
+                st.caption(INSTALL_HINT)
 
 
 def page_setup() -> None:

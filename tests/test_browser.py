@@ -179,6 +179,20 @@ def test_a_chart_downloads_as_png_from_the_page(app_url, browser):
         page.close()
 
 
+def test_a_charts_data_opens_under_it(app_url, browser):
+    page = open_page(browser, f"{app_url}/partnership?partnership=Nettverk%20friluftsliv%20Askim",
+                     3)
+    try:
+        expander = page.locator("[data-testid='stExpander']",
+                                has_text="Data behind this chart").first
+        assert expander.locator("[data-testid='stDataFrame']").count() == 0  # not yet built
+        expander.locator("summary").click()
+        expander.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
+        assert_no_error(page)
+    finally:
+        page.close()
+
+
 def test_the_command_line_imports_while_the_app_runs(app_server, browser, tmp_path):
     """Last in this file: it adds an upload to the shared store."""
     url, store = app_server

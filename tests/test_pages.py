@@ -192,3 +192,16 @@ def test_an_empty_store_says_so_instead_of_empty_charts(tmp_path, monkeypatch):
         at = page(name)
         assert not at.exception and at.info, name
     st.cache_resource.clear()
+
+
+def test_a_charts_data_and_downloads_are_built_when_opened(app_store):
+    at = page("indicators", indicator="INV_PARTNERS")
+    data = next(k for k in at.session_state if str(k).startswith("data_"))
+    menu = next(k for k in at.session_state if str(k).startswith("menu_"))
+    assert not at.dataframe and not at.get("download_button")
+    at.session_state[data] = True
+    at.session_state[menu] = True
+    at.run()
+    assert set(at.dataframe[0].value["partnership"]) >= {NO}
+    labels = [b.label for b in at.get("download_button")]
+    assert {"HTML", "CSV", "XLSX"} <= set(labels)
