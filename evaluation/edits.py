@@ -12,8 +12,7 @@ from evaluation.access import Actor, require_write
 from evaluation.cleaning import MAX_YEAR, MIN_YEAR, name_key
 from evaluation.errors import EvaluationError
 from evaluation.formats import MAX_COMMENTARY
-from evaluation.history import apply_staged, begin_upload
-from evaluation.schema import ENTITIES
+from evaluation.history import apply_edit, begin_upload
 from evaluation.store import Store
 
 
@@ -50,11 +49,4 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
             return upload
         frame = pd.DataFrame({"partnership_id": [pid], "year": [int(year)],
                               "commentary": [text], "rec": [0]})
-        con.register("_edit", frame)
-        con.execute("CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM _edit")
-        con.unregister("_edit")
-        counts = apply_staged(con, ENTITIES["commentary"], "_staged", upload)
-        if not (counts.new or counts.changed):
-            con.execute("DELETE FROM uploads WHERE upload_id = ?", [upload])
-            return None
-        return upload
+        return apply_edit(con, "commentary", frame, upload)

@@ -102,6 +102,20 @@ def apply_staged(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str,
     return counts
 
 
+def apply_edit(con: duckdb.DuckDBPyConnection, entity: str, frame: pd.DataFrame,
+               upload_id: int) -> int | None:
+    """Apply a small edit made in the app (rows of `entity`, plus `rec`) as upload
+    `upload_id`; return it, or drop the upload and return None when nothing changed."""
+    con.register("_edit_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM _edit_frame")
+    con.unregister("_edit_frame")
+    counts = apply_staged(con, ENTITIES[entity], "_staged", upload_id)
+    if not (counts.new or counts.changed):
+        con.execute("DELETE FROM uploads WHERE upload_id = ?", [upload_id])
+        return None
+    return upload_id
+
+
 def undo_upload(store: Store, upload_id: int, user: str | Actor) -> int:
     """Restore exactly the state before `upload_id`, as a new upload; return its id.
 

@@ -15,8 +15,7 @@ import pandas as pd
 
 from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
-from evaluation.history import apply_staged, begin_upload
-from evaluation.schema import ENTITIES
+from evaluation.history import apply_edit, begin_upload
 from evaluation.store import Store
 
 
@@ -152,11 +151,4 @@ def save_settings(store: Store, changes: dict[str, float], user: str | Actor) ->
         _check_together(Settings.from_values({**current, **checked}))
         upload_id = begin_upload(con, "settings", actor.name, "Settings: " + ", ".join(
             f"{k} = {v:g}" for k, v in checked.items()))
-        con.register("_settings_frame", frame)
-        con.execute("CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM _settings_frame")
-        con.unregister("_settings_frame")
-        counts = apply_staged(con, ENTITIES["settings"], "_staged", upload_id)
-        if not (counts.new or counts.changed):
-            con.execute("DELETE FROM uploads WHERE upload_id = ?", [upload_id])
-            return None
-        return upload_id
+        return apply_edit(con, "settings", frame, upload_id)
