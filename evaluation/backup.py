@@ -39,6 +39,11 @@ class BackupInfo:
     rows: dict[str, int]
     created_at: str
 
+    def summary(self) -> str:
+        """'12 uploads, 1,204 rows (latest upload 12)': what backup and restore report."""
+        return (f"{self.uploads} uploads, {sum(self.rows.values()):,} rows "
+                f"(latest upload {self.latest_upload})")
+
 
 def backup(store: Store, out: Path) -> BackupInfo:
     """Write a consistent backup of `store` to the ZIP file `out`."""

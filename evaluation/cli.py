@@ -211,8 +211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     info = backup(store, Path(args.out))
-    print(f"Backed up {store.path} to {args.out}: {info.uploads} uploads, "
-          f"{sum(info.rows.values()):,} rows (latest upload {info.latest_upload}).")
+    print(f"Backed up {store.path} to {args.out}: {info.summary()}.")
     return 0
 
 
@@ -220,8 +219,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
     info = restore(Path(args.file), store, force=args.force)
-    print(f"Restored {args.file} into {store.path}: {info.uploads} uploads, "
-          f"{sum(info.rows.values()):,} rows (latest upload {info.latest_upload}).")
+    print(f"Restored {args.file} into {store.path}: {info.summary()}.")
     return 0
 
 
