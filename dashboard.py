@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+import login
+
 st.set_page_config(page_title="Partnership evaluation", page_icon="📈", layout="wide")
+login.require_valid_secrets()  # a broken sign-in configuration stops every page, fail closed
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",

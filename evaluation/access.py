@@ -8,7 +8,7 @@ configuration (e-mail addresses and domains); everyone else who logs in views.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evaluation.errors import PermissionDenied
@@ -42,10 +42,14 @@ class AccessConfig:
 
     @classmethod
     def from_mapping(cls, section: Mapping | None) -> AccessConfig:
-        """From the `[access]` section of the app's secrets (lists of strings)."""
+        """From the `[access]` section of the app's secrets: lists of strings (one string
+        is a list of one); ValueError naming the key when a value is of another kind."""
         section = section or {}
-        return cls(_lowered(section.get("evaluators", ())),
-                   _lowered(d.lstrip("@") for d in section.get("evaluator_domains", ())),
+        if not hasattr(section, "get"):
+            raise ValueError("it must be a section (a table) with evaluators and "
+                             "evaluator_domains")
+        return cls(_strings(section, "evaluators"),
+                   frozenset(d.lstrip("@") for d in _strings(section, "evaluator_domains")),
                    section.get("trust_unverified_email") is True)
 
     def role_of(self, email: str | None, verified: object = True) -> str:
@@ -75,7 +79,13 @@ def require_write(user: str | Actor, what: str = "change data") -> Actor:
     return actor
 
 
-def _lowered(values: Iterable[str] | str) -> frozenset[str]:
+def _strings(section: Mapping, key: str) -> frozenset[str]:
+    """A list of strings from the configuration, lower-cased; a single string is one item
+    (never split into its characters)."""
+    values = section.get(key, ())
     if isinstance(values, str):
         values = [values]
-    return frozenset(v.strip().lower() for v in values if v and v.strip())
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key} must be a list of strings, such as {key} = "
+                         f"[\"{'kommune.no' if 'domain' in key else 'anne@kommune.no'}\"]")
+    return frozenset(v.strip().lower() for v in values if v.strip())

@@ -183,3 +183,123 @@ def test_several_identity_providers_each_get_a_button(app_store):
     at.user = {"is_logged_in": False}
     at.run()
     assert [b.label for b in at.button] == ["Sign in with Microsoft", "Sign in with Google"]
+
+
+@pytest.fixture
+def secrets_file(tmp_path):
+    """Point Streamlit at a secrets file of the test's own (the real loader, not AppTest's)."""
+    path = tmp_path / ".streamlit" / "secrets.toml"
+    path.parent.mkdir()
+    saved = st.config.get_option("secrets.files")
+    st.config.set_option("secrets.files", [str(path)])
+    st.secrets._reset()
+    yield path
+    st.config.set_option("secrets.files", saved)
+    st.secrets._reset()
+
+
+def _assert_stopped_closed(at: AppTest, *words: str) -> None:
+    assert not at.exception
+    text = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "sign-in configuration cannot be used" in text
+    for word in words:
+        assert word in text
+    assert not any("Local mode" in c.value for c in at.caption)
+    assert not at.dataframe and not at.file_uploader
+
+
+GOOD_SECRETS = """[auth]
+redirect_uri = "http://localhost:8501/oauth2callback"
+cookie_secret = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+client_id = "abc"
+client_secret = "def"
+server_metadata_url = "https://login.example.org/.well-known/openid-configuration"
+"""
+
+
+def test_a_secrets_file_with_a_syntax_error_fails_closed_on_every_page(app_store, secrets_file):
+    secrets_file.write_text(GOOD_SECRETS.replace("[auth]", "[auth"))
+    for name in ("overview", "partnership", "indicators", "upload", "settings"):
+        at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60).run()
+        _assert_stopped_closed(at, str(secrets_file), "not valid TOML")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    _assert_stopped_closed(at, str(secrets_file))
+
+
+def test_a_good_secrets_file_asks_for_sign_in_and_none_means_local_mode(app_store,
+                                                                        secrets_file):
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    assert any("Local mode" in c.value for c in at.caption)  # no file at all
+    secrets_file.write_text(GOOD_SECRETS)
+    st.secrets._reset()
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    assert [b.label for b in at.button] == ["Sign in"] and not at.error
+
+
+def test_a_secrets_path_that_cannot_be_read_fails_closed(app_store, secrets_file):
+    secrets_file.mkdir()  # a folder where the file should be: reading it fails
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60).run()
+    _assert_stopped_closed(at, str(secrets_file), "cannot be read")
+
+
+def test_a_secrets_file_the_app_user_may_not_read_fails_closed(secrets_file):
+    import os
+
+    import login
+
+    secrets_file.write_text(GOOD_SECRETS)
+    secrets_file.chmod(0)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child drops to an unprivileged user: even root's test then reads as one
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            os.write(write, (login.secrets_problem() or "None").encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        problem = pipe.read()
+    os.waitpid(pid, 0)
+    assert str(secrets_file) in problem and "cannot be read" in problem
+
+
+@pytest.mark.parametrize("auth, missing", [
+    ({"redirect_uri": AUTH["redirect_uri"]}, "cookie_secret"),
+    ({k: v for k, v in AUTH.items() if k != "client_secret"}, "client_secret"),
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"]},
+     "server_metadata_url"),
+    ({"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"],
+      "microsoft": {"client_id": "abc"}}, "client_secret in [auth.microsoft]"),
+    ("yes", "must be a section"),
+], ids=["no-cookie-secret", "no-client-secret", "no-provider", "half-a-provider", "a-string"])
+def test_a_half_configured_auth_section_fails_closed(app_store, auth, missing):
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at.secrets["auth"] = auth
+    at.run()
+    _assert_stopped_closed(at, missing)
+
+
+@pytest.mark.parametrize("section, expected", [
+    ({"evaluator_domains": "kommune.no"}, {"kommune.no"}),
+    ({"evaluator_domains": ["@kommune.no", " Evaluering.DK "]}, {"kommune.no", "evaluering.dk"}),
+])
+def test_a_single_domain_may_be_given_as_a_string(section, expected):
+    config = AccessConfig.from_mapping(section)
+    assert config.evaluator_domains == expected
+    assert config.role_of("kari@kommune.no") == (EVALUATOR if "kommune.no" in expected
+                                                 else VIEWER)
+    assert config.role_of("k@o.no") == VIEWER  # not a domain made of the letters k, o, m...
+
+
+def test_an_access_list_of_the_wrong_kind_is_refused_clearly(app_store):
+    with pytest.raises(ValueError, match="evaluators must be a list of strings"):
+        AccessConfig.from_mapping({"evaluators": 3})
+    at = page("upload", {"is_logged_in": True, "email": "anne@kommune.no",
+                         "email_verified": True})
+    at.secrets["access"] = {"evaluators": [1, 2]}
+    at.run()
+    _assert_stopped_closed(at, "[access]", "evaluators must be a list")
