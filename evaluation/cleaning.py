@@ -16,13 +16,15 @@ import duckdb
 import pyarrow as pa
 
 from evaluation.errors import ERROR, Problem
-from evaluation.formats import normalise_word, suggest
+from evaluation.formats import MAX_CHARS, MULTILINE, normalise_word, suggest
 from evaluation.numbers import guess_marks, number_sql, settle_numbers
 from evaluation.staging import Records
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 _YEAR = re.compile(r"(\d{4})(?:[.,]0+)?")
 MAX_LISTED = 50
+# CONTROL_CHARS as an RE2 pattern for DuckDB's regexp functions.
+_CONTROL_SQL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
 
 
 @dataclass
@@ -85,8 +87,12 @@ class Cleaner:
                 selects.append(f"m_{col}.typed AS {typed}")
             elif col in self._numbers:
                 selects.append(f"nullif(r.c{pos}, '') AS _t_{col}")
-            else:
-                selects.append(f"nullif(trim(r.c{pos}), '') AS _t_{col}")
+            elif col in MULTILINE:  # line ends as LF, whatever the file used
+                selects.append(f"nullif(trim(regexp_replace(r.c{pos}, '\\r\\n?', chr(10), 'g')),"
+                               f" '') AS _t_{col}")
+            else:  # one line: line breaks and tabs (an Excel Alt+Enter) become spaces
+                selects.append(f"nullif(trim(regexp_replace(r.c{pos}, '[\\t\\n\\r]+', ' ', "
+                               f"'g')), '') AS _t_{col}")
         selects += [number_sql(c, guesses[c], f"_t_{c}") for c in self._numbers]
         # Lean: a typed cell keeps its text only when it could not be typed (messages need
         # it then); a million well-formed cells are not copied as text once more.
@@ -102,6 +108,8 @@ class Cleaner:
         for col in mappers:
             self.con.unregister(f"_map_{col}")
         self._report_typed(years, refs, words)
+        self._report_texts([c for c in columns if c in self.positions
+                            and c not in self._numbers and c not in years])
         settle_numbers(self, self._numbers, guesses)
 
     def _name_mapper(self, ref: Ref) -> Callable[[str], tuple[str | None, object]]:
@@ -136,6 +144,20 @@ class Cleaner:
         for col, (mapping, what) in words.items():
             if col in self.positions:
                 self._report_words(col, sorted(set(mapping.values())), what)
+
+    def _report_texts(self, columns: list[str]) -> None:
+        """Control characters anywhere, and texts longer than charts and reports can show."""
+        for col in columns:
+            self.flag(f"regexp_matches({col}_raw, {_CONTROL_SQL})", col,
+                      "contains a control character, which no chart, report or spreadsheet "
+                      "can show; remove it (it often comes from copying out of another "
+                      "program)", value_col=f"{col}_raw")
+            limit = MAX_CHARS.get(col)
+            if limit:
+                self.flag(f"length({col}_raw) > {int(limit)}", col,
+                          f"is too long: at most {limit:,} characters fit in the charts and "
+                          "the annual report; shorten it",
+                          value_col=f"format('{{:,}} characters', length({col}_raw))")
 
     def _report_unknown(self, ref: Ref) -> None:
         rows = self.con.execute(f"""

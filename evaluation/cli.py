@@ -19,6 +19,7 @@ import pandas as pd
 
 from evaluation.assessment import status_table
 from evaluation.backup import backup, restore
+from evaluation.csvfile import write_csv
 from evaluation.errors import EvaluationError, PermissionDenied
 from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
@@ -147,7 +148,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result table as an aligned table, CSV, or a JSON list of objects."""
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(write_csv(frame))
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif frame.empty:

@@ -11,7 +11,7 @@ import pandas as pd
 from evaluation.access import Actor, require_write
 from evaluation.cleaning import MAX_YEAR, MIN_YEAR, name_key
 from evaluation.errors import EvaluationError
-from evaluation.formats import MAX_COMMENTARY
+from evaluation.formats import CONTROL_CHARS, MAX_COMMENTARY
 from evaluation.history import apply_edit, begin_upload
 from evaluation.store import Store
 
@@ -23,7 +23,14 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
     Returns the upload id, or None when the text was already stored as given.
     """
     actor = require_write(user, "write commentary")
-    text = (text or "").strip()
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    bad = CONTROL_CHARS.search(text)
+    if bad:
+        raise EvaluationError(
+            f"The commentary contains a control character (U+{ord(bad.group()):04X}) at "
+            f"character {bad.start() + 1:,}, which no page, report or spreadsheet can show; "
+            "remove it (it often comes from copying out of another program).",
+            "Commentary not saved")
     if len(text) > MAX_COMMENTARY:
         raise EvaluationError(f"The commentary is {len(text):,} characters long; keep it under "
                               f"{MAX_COMMENTARY:,}.", "Commentary too long")

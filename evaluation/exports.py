@@ -4,13 +4,12 @@ The same bytes feed the app's download buttons, the command line and the
 annual report's chart pack. Every file states what it shows (title, subject,
 years, weights where a score is shown, the upload the data reflects), has a
 name safe on every operating system, and tables are neutralised against
-spreadsheet formula injection (OWASP CSV injection guidance).
+spreadsheet formula injection (one CSV writer for all: `evaluation.csvfile`).
 """
 
 from __future__ import annotations
 
 import copy
-import csv
 import io
 import re
 import unicodedata
@@ -22,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation.charts import Chart
+from evaluation.csvfile import neutralise
+from evaluation.csvfile import write_csv as csv_text
 from evaluation.render import browser_available, render
 from evaluation.theme import safe
 
@@ -34,8 +35,6 @@ _NORDIC = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "oe", "Ø": "Oe", "å": "
                          "ß": "ss", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
 
 
 def safe_filename(*parts: object, ext: str) -> str:
@@ -48,16 +47,6 @@ def safe_filename(*parts: object, ext: str) -> str:
     if text.split(".")[0].lower() in _RESERVED:
         text = f"_{text}"
     return f"{text}.{ext}"
-
-
-def neutralise(value: object) -> object:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers,
-    including negative ones, stay numbers."""
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
-        return value
-    if _PLAIN_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
 
 
 def _meta(chart: Chart) -> list[tuple[str, str]]:
@@ -78,12 +67,9 @@ def _table(chart: Chart) -> pd.DataFrame:
 
 
 def write_csv(chart: Chart) -> bytes:
-    """The data behind the chart; '# key: value' lines above the header say what it is."""
-    out = io.StringIO()
-    for key, value in _meta(chart):
-        out.write(f"# {key}: {neutralise(value)}\n")
-    _table(chart).to_csv(out, index=False, quoting=csv.QUOTE_MINIMAL)
-    return out.getvalue().encode("utf-8-sig")  # a BOM: Excel then reads æ, ø, å right
+    """The data behind the chart; '# key', value rows above a blank line say what it is."""
+    text = csv_text(chart.data, about=_meta(chart))
+    return text.encode("utf-8-sig")  # a BOM: Excel then reads æ, ø, å right
 
 
 def write_xlsx(chart: Chart) -> bytes:

@@ -10,10 +10,25 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from evaluation.csvfile import write_csv
+
 PILLARS = ("involvement", "process", "outcome")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 MAX_COLUMNS = 500
 MAX_COMMENTARY = 10_000  # characters, in a commentary file and in the app's editor alike
+# Text columns that may span lines. Every other text column (names, codes, units,
+# groups, sources, events) is one line: its line breaks and tabs become spaces.
+MULTILINE = frozenset({"purpose", "partners", "description", "note", "commentary"})
+# The longest text each column may hold: what the annual report's tables and the
+# charts' titles and legends can show (an indicator name of 1,700 characters made
+# the report fail). The commentary has its own limit, MAX_COMMENTARY.
+MAX_CHARS: dict[str, int] = {
+    "partnership": 120, "municipality": 100, "lead": 300, "indicator": 40, "name": 200,
+    "unit": 40, "group": 60, "source": 300, "event": 200, "purpose": 3000,
+    "partners": 3000, "description": 3000, "note": 5000}
+# C0 and C1 control characters other than tab and line breaks: no renderer accepts them
+# (an ESC in a name made every SVG invalid XML) and terminals obey them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -270,11 +285,4 @@ def template_csv(kind_name: str) -> str:
         header = ["partnership", "indicator", "group", "source", "note"] + [
             str(y) for y in range(2019, 2021)
         ]
-    lines = [",".join(header)]
-    for row in kind.example:
-        lines.append(",".join(_quote(v) for v in row))
-    return "\n".join(lines) + "\n"
-
-
-def _quote(value: str) -> str:
-    return f'"{value}"' if any(ch in value for ch in ',"\n;') else value
+    return write_csv(header=header, rows=kind.example)

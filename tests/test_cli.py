@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -96,7 +98,8 @@ def test_several_files_are_one_transaction(sample_store, tmp_path, capsys):
 @pytest.mark.parametrize("kind", [*KINDS, "observations-wide"])
 def test_template_prints_a_header(capsys, kind):
     code, out, _ = run(capsys, "template", kind)
-    assert code == 0 and out.startswith("partnership" if "indicator" != kind[:9] else "indicator")
+    first = "indicator" if kind.startswith("indicator") else "partnership"
+    assert code == 0 and out.startswith(f'"{first}",')
 
 
 def test_environment_variable_chooses_the_store(tmp_path):
@@ -142,7 +145,7 @@ def test_status_for_a_year_uses_the_latest_observation_up_to_it(sample_store, ca
 
 def test_scores_csv_and_unknown_partnership(sample_store, capsys):
     code, out, _ = run(capsys, "scores", "--db", str(sample_store.path), "--format", "csv")
-    header = out.splitlines()[0].split(",")
+    header = next(csv.reader(io.StringIO(out)))
     assert code == 0 and header[:8] == ["partnership", "year", "year_of_horizon", "phase",
                                         "involvement", "process", "outcome", "balanced"]
     assert "involvement_counted" in header and "outcome_defined" in header

@@ -57,7 +57,7 @@ def test_file_names_are_safe_everywhere(parts, expected):
 
 @pytest.mark.parametrize("cell, expected", [
     ("=SUM(A1:A9)", "'=SUM(A1:A9)"), ("+1+2", "'+1+2"), ("-2+3", "'-2+3"),
-    ("@SUM(1)", "'@SUM(1)"), ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"),
+    ("@SUM(1)", "'@SUM(1)"), ("\tcmd", " cmd"), ("\r=cmd", "\n'=cmd"), ("a;-x", "a;'-x"),
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
     ("-5", "-5"), ("-5.5", "-5.5"), ("+3", "+3"), ("-1e3", "-1e3"),
     (-3.2, -3.2), (7, 7), ("Trust between partners", "Trust between partners"), (None, None),
@@ -78,9 +78,11 @@ def test_csv_states_what_it_is_and_is_safe(charts):
     raw = write_csv(chart)
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert "# title: '=title" in text and "# subject: '+subject" in text
-    assert "# weights: Weights: involvement 33%" in text and "# data: Data as of upload 1" in text
-    back = pd.read_csv(io.BytesIO(raw), comment="#", encoding="utf-8-sig")
+    assert '"# title","\'=title"' in text and '"# subject","\'+subject"' in text
+    assert '"# weights","Weights: involvement 33%' in text
+    assert '"# data","Data as of upload 1' in text
+    about = text.split("\r\n\r\n")[0].count("\r\n") + 2  # the lines above the table
+    back = pd.read_csv(io.BytesIO(raw), skiprows=about, encoding="utf-8-sig")
     assert back["partnership"][0].startswith("'=cmd")
     assert back["value"].tolist() == [-2.5, 3.0]  # real negative numbers stay numbers
     assert back["note"].tolist() == ["'@SUM(1)", "-4"]  # a number as text, untouched

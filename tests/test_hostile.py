@@ -174,3 +174,138 @@ def test_hostile_names_are_shown_as_text_on_the_pages(sample_store, monkeypatch)
     purpose = next(m.value for m in at.markdown if "Purpose" in m.value)
     assert "\\<script\\>" in purpose  # escaped: shown literally, never run
     st.cache_resource.clear()
+
+
+# ---- Text that would break exports: control characters, line breaks, lengths ----------
+
+TEXT_CASES = [
+    ("escape in a partnership name", P_HEAD + '"Evil\x1b[31m",Oslo,2024,6,x,y\n', "error"),
+    ("bell in an indicator unit", "indicator,name,pillar,unit,direction\n"
+     "X1,Name,process,\x07%,higher_is_better\n", "error"),
+    ("C1 control in a note", OBS + f"{NO},INV_PARTNERS,2031,1,a\x85\x9bb\n", "error"),
+    ("escape in a commentary", f"partnership,year,commentary\n{NO},2031,x\x1b[2Jy\n", "error"),
+    ("indicator name of 1,700 characters", "indicator,name,pillar,unit,direction\n"
+     f"X2,{'n' * 1700},process,%,higher_is_better\n", "error"),
+    ("partnership name too long", P_HEAD + f"{'p' * 121},Oslo,2024,6,x,y\n", "error"),
+    ("line break in a partnership name",
+     P_HEAD + '"Two\nlines",Oslo,2024,6,"kept\r\nas lines",y\n', "Two lines"),
+    ("line break and formula in an indicator name", "indicator,name,pillar,unit,direction\n"
+     'X3,"Trust\n=HYPERLINK(""http://evil"")",process,%,higher_is_better\n',
+     'Trust =HYPERLINK("http://evil")'),
+    ("tab in a source", OBS.replace("note", "source") + f"{NO},INV_PARTNERS,2031,1,a\tb\n",
+     "a b"),
+]
+
+
+@pytest.mark.parametrize("label, text, outcome", TEXT_CASES, ids=[c[0] for c in TEXT_CASES])
+def test_single_line_text_and_control_characters(sample_store, label, text, outcome):
+    before = dump(sample_store)
+    report = import_files(sample_store, [("t.csv", text.encode())], user="fuzz")
+    if outcome == "error":
+        assert not report.committed and report.errors, label
+        assert all(p.line == 2 and p.column for p in report.errors), report.errors
+        assert dump(sample_store) == before
+        return
+    assert report.committed, [p.format() for p in report.problems]
+    snap = read_snapshot(sample_store)
+    texts = {str(v) for f in (snap.partnerships, snap.indicators, snap.observations)
+             for c in f.columns for v in f[c].dropna()}
+    assert outcome in texts
+    assert not any("\t" in t or "\r" in t for t in texts)
+    if label.startswith("line break in a partnership"):
+        assert "kept\nas lines" in texts  # a purpose may keep its lines, as LF
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x\x1b[2Jy", "bell\x07", "c1\x9b"])
+def test_the_commentary_editor_refuses_what_the_importer_refuses(sample_store, text):
+    from evaluation.edits import save_commentary
+    from evaluation.errors import EvaluationError
+
+    before = dump(sample_store)
+    with pytest.raises(EvaluationError, match="control character"):
+        save_commentary(sample_store, NO, 2024, text, "anne")
+    assert dump(sample_store) == before
+    assert save_commentary(sample_store, NO, 2024, "one\r\ntwo", "anne")
+    assert "one\ntwo" in set(read_snapshot(sample_store).commentary["commentary"])
+
+
+# ---- Every CSV the product writes, read as Excel would with ',' and with ';' ---------
+
+# A number, alone or (read with the other separator) followed by the next quoted field:
+# `-4,"x"` is no formula a spreadsheet can run.
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?([,;]\".*)?", re.S)
+EVIL = "Evil;=cmd|' /C calc'!A0, =1+1"
+
+
+def formula_cells(text: str) -> list[str]:
+    """Cells a spreadsheet would run, reading `text` split on ',' and on ';'."""
+    import csv
+    import io
+
+    found = []
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            found += [c for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+                      and not _NUMBER.fullmatch(c)]
+    return found
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "x;=cmd|' /C calc'!A0", "a,-2+3", 'q"=x',
+                                  "line\n@SUM(A1)", "\tcmd", "\r=x", "-", "+-", "ok;@",
+                                  "Sandnes, -region"])
+def test_the_neutraliser_leaves_no_formula_under_either_separator(cell):
+    from evaluation.csvfile import write_csv
+
+    text = write_csv(header=["a", "b"], rows=[[cell, -2.5], ["-4", cell]],
+                     about=[("title", cell)])
+    assert formula_cells(text) == []
+
+
+@pytest.fixture
+def hostile_store(sample_store):
+    """The sample plus names, units, groups, events, notes and commentary that try it on."""
+    files = [
+        ("p.csv", P_HEAD + f'"{EVIL}",Oslo,2024,6,"=purpose;-1",@lead\n'),
+        ("i.csv", "indicator,name,pillar,unit,direction\n"
+         f'EVIL1,"{EVIL.replace(chr(34), "")}",process,"-%;=u",higher_is_better\n'),
+        ("t.csv", "partnership,indicator,baseline_year,baseline,target_year,target\n"
+         f'"{EVIL}",EVIL1,2024,1,2029,5\n'),
+        ("o.csv", "partnership,indicator,year,value,group,source,note\n" + "".join(
+            f'"{EVIL}",EVIL1,{y},{y - 2023},{group},"+src","=note\n@x"\n'
+            for y in range(2024, 2027) for group in ('"@grp;=x"', '""'))),
+        ("e.csv", f'partnership,year,event\n"{EVIL}",2025,"-event;=x"\n'),
+        ("c.csv", f'partnership,year,commentary\n"{EVIL}",2025,"=comment\n+2"\n'),
+    ]
+    report = import_files(sample_store, [(n, t.encode()) for n, t in files], user="fuzz")
+    assert report.committed, [p.format() for p in report.problems]
+    return sample_store
+
+
+def test_no_csv_export_holds_a_formula_cell(hostile_store, capsys):
+    import io
+    import zipfile
+
+    from evaluation.charts import partnership_charts, portfolio_charts
+    from evaluation.cli import main
+    from evaluation.exports import chart_pack, write_csv
+    from evaluation.formats import KINDS, template_csv
+    from evaluation.model import evaluate
+    from evaluation.views import partnership_view, portfolio_table, status_counts
+
+    ev = evaluate(read_snapshot(hostile_store))
+    name = next(n for n in ev.snapshot.partnerships["partnership"] if n.startswith("Evil"))
+    charts = partnership_charts(ev, partnership_view(ev, name), 2024, 2029)
+    table = portfolio_table(ev, 2026)
+    charts += portfolio_charts(ev, table, status_counts(ev, table["partnership"].tolist()),
+                               EVIL)
+    texts = {c.key: write_csv(c).decode("utf-8-sig") for c in charts}
+    with zipfile.ZipFile(io.BytesIO(chart_pack(charts, EVIL))) as z:
+        texts |= {n: z.read(n).decode("utf-8-sig") for n in z.namelist() if n.endswith(".csv")}
+    for command in ("status", "scores"):
+        capsys.readouterr()
+        assert main([command, "--format", "csv", "--db", str(hostile_store.path)]) == 0
+        texts[command] = capsys.readouterr().out
+    texts |= {k: template_csv(k) for k in KINDS}
+    assert EVIL.split(";")[0] in texts["status"] and len(texts) > 10
+    for what, text in texts.items():
+        assert formula_cells(text) == [], what
