@@ -15,17 +15,23 @@ import os
 import tempfile
 import zipfile
 import zlib
-from contextlib import suppress
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
 from evaluation.errors import EvaluationError, StoreBusyError
+from evaluation.integrity import store_problems
+from evaluation.outfile import refuse_store_path, write_file
 from evaluation.schema import ENTITIES, SCHEMA_VERSION
 from evaluation.store import Store, migrate_to, now_utc
 
 MANIFEST = "manifest.json"
+# What a restore unpacks at most: a crafted ZIP of 3 MB once unpacked to 2.9 GB.
+MAX_TABLE_BYTES = 4 << 30
+MAX_BACKUP_BYTES = 16 << 30
+MAX_RATIO = 200  # Parquet is compressed already: real tables pack 1-10 times, not 1000
 MADE_BY = "Give a backup ZIP written by `python -m evaluation backup`; nothing was changed."
 
 
@@ -52,6 +58,7 @@ def backup(store: Store, out: Path) -> BackupInfo:
     if out.is_dir():
         raise EvaluationError(f"{out} is a folder; give the backup a file name, for example "
                               f"{out / 'evaluation-backup.zip'}.", "Cannot write the backup")
+    refuse_store_path(out, store.path, "the backup")
     blocker = next((p for p in out.parents if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise EvaluationError(f"Cannot write the backup to {out}: {blocker} is a file, not a "
@@ -78,43 +85,52 @@ def restore(source: Path, store: Store, *, force: bool = False) -> BackupInfo:
             f"The store {store.path} already holds data. Restore into another path "
             "(--db), or pass --force to replace it (take a backup of it first).",
             "Store not empty")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "db"
-        info = _unzip(source, folder)
-        if info.schema_version > SCHEMA_VERSION:
-            raise EvaluationError(f"{source} was made by a newer version of this program "
-                                  f"(schema {info.schema_version}); update this program to "
-                                  "restore it. Nothing was changed.", "Backup too new")
-        _restore_checked(source, folder, info, store)
-    return info
-
-
-def _restore_checked(source: Path, folder: Path, info: BackupInfo, store: Store) -> None:
-    """Build the store next to its final place (so moving it in is one rename), check it
-    against the manifest, then move it in."""
     try:
         store.path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise EvaluationError(f"Cannot create the folder for the store {store.path}: "
                               f"{e.strerror}. Choose another place with --db.",
                               "Cannot restore") from e
-    with tempfile.TemporaryDirectory(dir=store.path.parent) as tmp:
-        built = Path(tmp) / "restored.duckdb"
-        got = _build(source, folder, built, info.schema_version)
-        if got.rows != info.rows or got.uploads != info.uploads:
-            raise EvaluationError(f"{source} did not restore completely ({got.rows} rows, "
-                                  f"expected {info.rows}); nothing was changed.",
-                                  "Restore failed")
-        _put_in_place(built, store)
+    try:
+        with zipfile.ZipFile(source) as z:
+            info = _open_backup(source, z)
+            if info.schema_version > SCHEMA_VERSION:
+                raise EvaluationError(f"{source} was made by a newer version of this program "
+                                      f"(schema {info.schema_version}); update this program "
+                                      "to restore it. Nothing was changed.", "Backup too new")
+            # Built next to its final place, so moving it in is one rename.
+            with tempfile.TemporaryDirectory(dir=store.path.parent) as tmp:
+                built = Path(tmp) / "restored.duckdb"
+                _build(source, z, built, info)
+                _put_in_place(built, store)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
+            NotImplementedError, ValueError, zlib.error) as e:
+        raise EvaluationError(f"{source} cannot be read as a backup ({e}). {MADE_BY}",
+                              "Not a backup") from e
+    except OSError as e:
+        raise EvaluationError(f"{source} could not be restored: {e.strerror or e}. Nothing "
+                              "was changed.", "Restore failed") from e
+    return info
 
 
-def _build(source: Path, folder: Path, built: Path, version: int) -> BackupInfo:
-    """The restored store in the new file `built`; what it holds, to check."""
+def _build(source: Path, z: zipfile.ZipFile, built: Path, info: BackupInfo) -> None:
+    """The restored store in the new file `built`, checked against the manifest and
+    against the importer's rules."""
     try:
         con = duckdb.connect(str(built))
         try:
-            _load(con, source, folder, version)
-            return _describe(con)
+            _load(con, source, z, info.schema_version, built.parent)
+            got = _describe(con)
+            if got.rows != info.rows or got.uploads != info.uploads:
+                raise EvaluationError(f"{source} did not restore completely ({got.rows} rows, "
+                                      f"expected {info.rows}); nothing was changed.",
+                                      "Restore failed")
+            problems = store_problems(con)
+            if problems:
+                raise EvaluationError(
+                    f"{source} holds data this program would never have accepted, so it is "
+                    f"not restored: {'; '.join(problems)}. Nothing was changed. {MADE_BY}",
+                    "Backup refused")
         finally:
             con.close()
     except duckdb.Error as e:
@@ -123,22 +139,30 @@ def _build(source: Path, folder: Path, built: Path, version: int) -> BackupInfo:
                               "Restore failed") from e
 
 
-def _load(con: duckdb.DuckDBPyConnection, source: Path, folder: Path, version: int) -> None:
+def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, version: int,
+          scratch: Path) -> None:
     """This program's own schema, then the backup's rows table by table.
 
     The SQL files EXPORT DATABASE writes into the backup are never run: a backup
-    is data, and a crafted one must not be able to execute statements.
+    is data, and a crafted one must not be able to execute statements. Each
+    table is taken out of the ZIP on its own, within its size limits, loaded and
+    deleted again, so a restore never needs room for the whole backup unpacked.
     """
     migrate_to(con, version)
     con.execute("BEGIN TRANSACTION")
-    for table in ("meta", "uploads", "upload_files", *(e.table for e in ENTITIES.values()
-                                                        if e.table != "settings" or version > 1)):
-        path = folder / f"{table}.parquet"
-        if not path.exists():
+    for table in _tables(version):
+        name = f"{table}.parquet"
+        if name not in z.namelist():
             raise EvaluationError(f"{source} has no {table} table. {MADE_BY}",
                                   "Backup incomplete")
-        con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [str(path)])
+        path = scratch / name
+        try:
+            _extract(source, z, name, path)
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)",
+                        [str(path)])
+        finally:
+            path.unlink(missing_ok=True)
     ids = con.execute("SELECT greatest(coalesce((SELECT max(partnership_id) FROM partnerships), "
                       "0), coalesce((SELECT max(indicator_id) FROM indicators), 0))").fetchone()
     con.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {int(ids[0]) + 1}")
@@ -148,6 +172,11 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, folder: Path, version: i
                               f"as its manifest does. {MADE_BY}", "Backup inconsistent")
     con.execute("COMMIT")
     migrate_to(con, SCHEMA_VERSION)
+
+
+def _tables(version: int) -> list[str]:
+    return ["meta", "uploads", "upload_files",
+            *(e.table for e in ENTITIES.values() if e.table != "settings" or version > 1)]
 
 
 def _describe(con: duckdb.DuckDBPyConnection) -> BackupInfo:
@@ -185,40 +214,56 @@ def _put_in_place(built: Path, store: Store) -> None:
 
 
 def _zip(folder: Path, out: Path) -> None:
-    partial = out.with_name(out.name + ".partial")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as z:
+    def fill(file: BinaryIO) -> None:
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as z:
             for path in sorted(folder.iterdir()):
                 z.write(path, path.name)
-        os.replace(partial, out)
-    except OSError as e:
-        with suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise EvaluationError(f"Cannot write the backup to {out}: {e.strerror or e}. Give "
-                              "--out a file in a folder you can write to.",
-                              "Cannot write the backup") from e
+
+    write_file(out, fill, what="the backup")
 
 
-def _unzip(source: Path, folder: Path) -> BackupInfo:
-    try:
-        with zipfile.ZipFile(source) as z:
-            names = z.namelist()
-            if MANIFEST not in names or any("/" in n or n.startswith(".") for n in names):
-                raise EvaluationError(f"{source} is not a backup made by this program. "
-                                      f"{MADE_BY}", "Not a backup")
-            z.extractall(folder)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
-            NotImplementedError, ValueError, zlib.error) as e:
-        raise EvaluationError(f"{source} cannot be read as a backup ({e}). {MADE_BY}",
-                              "Not a backup") from e
-    return _read_manifest(source, folder / MANIFEST)
+def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
+    """The manifest of a ZIP that looks like our backup, with every member's declared
+    size within the limits; a clear error otherwise."""
+    names = z.namelist()
+    if MANIFEST not in names or any("/" in n or "\\" in n or n.startswith(".")
+                                    for n in names):
+        raise EvaluationError(f"{source} is not a backup made by this program. {MADE_BY}",
+                              "Not a backup")
+    total = 0
+    for member in z.infolist():
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if (member.file_size > MAX_TABLE_BYTES or total > MAX_BACKUP_BYTES
+                or (member.file_size > 1024 * 1024 and ratio > MAX_RATIO)):
+            raise EvaluationError(
+                f"{source} is not restored: {member.filename} would unpack to "
+                f"{member.file_size / 1024 / 1024:,.0f} MB ({ratio:,.0f} times its packed "
+                f"size). Backups of this program stay below {MAX_TABLE_BYTES >> 30} GB a "
+                f"table and {MAX_RATIO} times packed. Nothing was changed. {MADE_BY}",
+                "Backup refused")
+    if z.getinfo(MANIFEST).file_size > 1024 * 1024:
+        raise _bad_manifest(source, "it is larger than any manifest this program writes")
+    return _read_manifest(source, z.read(MANIFEST))
 
 
-def _read_manifest(source: Path, path: Path) -> BackupInfo:
+def _extract(source: Path, z: zipfile.ZipFile, name: str, path: Path) -> None:
+    """One member to `path`, counting what it really unpacks to against what it declared."""
+    declared, written = z.getinfo(name).file_size, 0
+    with z.open(name) as packed, open(path, "xb") as out:
+        while chunk := packed.read(1024 * 1024):
+            written += len(chunk)
+            if written > declared:
+                raise EvaluationError(f"{source}: {name} unpacks to more than it declares; "
+                                      f"the backup is damaged or crafted. {MADE_BY}",
+                                      "Backup refused")
+            out.write(chunk)
+
+
+def _read_manifest(source: Path, raw: bytes) -> BackupInfo:
     """The manifest, checked field by field: a damaged one is a clear error, not a crash."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise _bad_manifest(source, f"it is not JSON ({e})") from e
     if not isinstance(data, dict):

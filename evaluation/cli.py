@@ -25,10 +25,12 @@ from evaluation.formats import KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
+from evaluation.outfile import refuse_store_path, write_file
 from evaluation.report import (
     annual_report_pdf,
     annual_report_zip,
     check_report_year,
+    renamed_targets,
     report_targets,
 )
 from evaluation.sample import load_sample_data
@@ -185,7 +187,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
-    snap = read_snapshot(_existing_store(args), as_of=args.as_of)
+    store = _existing_store(args)
+    snap = read_snapshot(store, as_of=args.as_of)
     names = ([resolve_partnership(snap, args.partnership)] if args.partnership
              else snap.partnerships["partnership"].tolist())
     if not names:
@@ -193,15 +196,15 @@ def cmd_report(args: argparse.Namespace) -> int:
                               "report; import some first.", "Nothing to report")
     check_report_year(snap, names, args.year)
     targets = report_targets(Path(args.out), names, args.format, args.year)
+    for target in targets:
+        refuse_store_path(target, store.path, "the report")
+    for note in renamed_targets(targets):
+        print(note)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
         data = maker(result, name, args.year)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        except OSError as e:
-            raise EvaluationError(f"Cannot write {target}: {e.strerror}.", "Cannot write") from e
+        write_file(target, data, what="the report")
         as_of = snap.describe_as_of()
         print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
               f"{as_of[0].lower()}{as_of[1:]}")

@@ -14,6 +14,7 @@ from evaluation.csvfile import write_csv
 
 PILLARS = ("involvement", "process", "outcome")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
+HORIZON_YEARS = (1, 30)  # the horizons the importer accepts (5-10 is usual: a warning else)
 MAX_COLUMNS = 500
 MAX_COMMENTARY = 10_000  # characters, in a commentary file and in the app's editor alike
 # Text columns that may span lines. Every other text column (names, codes, units,

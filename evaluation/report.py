@@ -7,6 +7,7 @@ it as of the same upload gives the same document.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -296,4 +297,26 @@ def report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Pat
     except OSError as e:
         raise EvaluationError(f"Cannot create the folder {out}: {e.strerror}. Give --out a "
                               "folder you can write to.", "Cannot write") from e
-    return [out / safe_filename(n, "annual-report", year, ext=fmt) for n in names]
+    return _unique([out / safe_filename(n, "annual-report", year, ext=fmt) for n in names])
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    """Two partnerships whose names give one file name ("Sandnes ungdom", "Sandnes-ungdom")
+    get -2, -3...: compared ignoring case, as Windows and macOS file systems do."""
+    seen: set[str] = set()
+    unique = []
+    for path in paths:
+        candidate, n = path, 1
+        while candidate.name.lower() in seen:
+            n += 1
+            candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        seen.add(candidate.name.lower())
+        unique.append(candidate)
+    return unique
+
+
+def renamed_targets(targets: list[Path]) -> list[str]:
+    """A note for each file name that had to be made unique."""
+    return [f"note: {t.name} is named with -{t.stem.rsplit('-', 1)[1]} because another "
+            "partnership's name gives the same file name" for t in targets
+            if re.search(r"_annual-report_\d+-\d+$", t.stem)]

@@ -14,7 +14,7 @@ import pyarrow as pa
 from evaluation.checks import summarise_series
 from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref, name_key
 from evaluation.errors import WARNING
-from evaluation.formats import DIRECTION_WORDS, MAX_COMMENTARY, PILLAR_WORDS
+from evaluation.formats import DIRECTION_WORDS, HORIZON_YEARS, MAX_COMMENTARY, PILLAR_WORDS
 
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
 NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
@@ -25,16 +25,17 @@ def stage_partnerships(cl: Cleaner) -> None:
             "partners", "description"]
     cl.build(cols, numbers=["horizon_years"], years=["start_year"], refs=[NEW_PARTNERSHIP])
     cl.required(["partnership", "start_year", "horizon_years"])
+    low, high = HORIZON_YEARS
     cl.flag("horizon_years IS NOT NULL AND (horizon_years <> round(horizon_years) OR "
-            "horizon_years NOT BETWEEN 1 AND 30)", "horizon_years",
-            "must be a whole number of years between 1 and 30 (partnerships run 5-10 years)",
-            value_col="horizon_years_raw")
-    cl.flag("horizon_years = round(horizon_years) AND horizon_years BETWEEN 1 AND 30 AND "
-            "horizon_years NOT BETWEEN 5 AND 10", "horizon_years",
+            f"horizon_years NOT BETWEEN {low} AND {high})", "horizon_years",
+            f"must be a whole number of years between {low} and {high} (partnerships run "
+            "5-10 years)", value_col="horizon_years_raw")
+    cl.flag(f"horizon_years = round(horizon_years) AND horizon_years BETWEEN {low} AND {high} "
+            "AND horizon_years NOT BETWEEN 5 AND 10", "horizon_years",
             "a horizon outside 5-10 years is unusual for a partnership; check it",
             severity=WARNING, value_col="horizon_years_raw")
     valid = ("partnership_raw IS NOT NULL AND start_year IS NOT NULL AND horizon_years "
-             "BETWEEN 1 AND 30 AND horizon_years = round(horizon_years)")
+             f"BETWEEN {low} AND {high} AND horizon_years = round(horizon_years)")
     values = ["municipality_raw", "start_year", "horizon_years", "purpose_raw", "lead_raw",
               "partners_raw", "description_raw"]
     _check_duplicates(cl, valid, ["lower(partnership_raw)"], values, "partnership")

@@ -128,7 +128,7 @@ def check_value(name: str, value: float) -> float:
     return float(value)
 
 
-def _check_together(settings: Settings) -> None:
+def check_together(settings: Settings) -> None:
     """Rules that bind settings to each other (checked on the values that would apply)."""
     if not any(v > 0 for v in settings.raw_weights()):
         raise EvaluationError("At least one pillar weight must be above 0.", "Invalid weights")
@@ -148,7 +148,7 @@ def save_settings(store: Store, changes: dict[str, float], user: str | Actor) ->
     with store.transaction() as con:
         current = dict(con.execute(
             "SELECT name, value FROM settings WHERE valid_to IS NULL").fetchall())
-        _check_together(Settings.from_values({**current, **checked}))
+        check_together(Settings.from_values({**current, **checked}))
         upload_id = begin_upload(con, "settings", actor.name, "Settings: " + ", ".join(
             f"{k} = {v:g}" for k, v in checked.items()))
         return apply_edit(con, "settings", frame, upload_id)

@@ -305,7 +305,7 @@ def test_backup_to_an_unwritable_place_is_a_clear_error(sample_store, tmp_path, 
     finally:
         (tmp_path / "locked").chmod(0o700)
     assert code == 1 and err.startswith(f"error: Cannot write the backup to {folder / 'b.zip'}")
-    assert "Give --out a file in a folder you can write to." in err
+    assert "choose a folder you can write to" in err
     assert not list((tmp_path / "locked").iterdir())
 
 

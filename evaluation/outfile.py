@@ -1,0 +1,80 @@
+"""Writing the product's output files (backups, reports) so that a failure destroys nothing.
+
+Every file is written to a new temporary file in the target's folder, created
+exclusively under a random name (so a planted symlink is never followed), synced,
+and renamed into place: a full disk or an interruption leaves the old file as it
+was and no half-written one. An output path that is the store itself (or its
+write-ahead log) is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO
+
+from evaluation.errors import EvaluationError
+
+
+def write_file(target: Path, data: bytes | Callable[[BinaryIO], None], *,
+               what: str = "the file") -> None:
+    """Put `data` (bytes, or a function writing into a binary file) at `target` whole."""
+    if target.is_dir():
+        raise EvaluationError(f"{target} is a folder; give {what} a file name inside it, for "
+                              f"example {target / 'output'}.", "Cannot write")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                         suffix=".partial")
+    except OSError as e:
+        raise _cannot_write(target, what, e) from e
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                data(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)  # replaces a symlink itself, never what it points to
+    except BaseException as e:
+        with suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(e, OSError):
+            raise _cannot_write(target, what, e) from e
+        raise
+
+
+def refuse_store_path(target: Path, store_path: Path, what: str = "the output") -> None:
+    """Raise if writing `target` would overwrite the store or its write-ahead log."""
+    for protected in (store_path, Path(f"{store_path}.wal")):
+        if _same_file(target, protected):
+            which = "the store itself" if protected == store_path else "the store's log"
+            raise EvaluationError(f"{target} is {which}; writing {what} there would destroy "
+                                  "it. Give another file name.", "Would overwrite the store")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _cannot_write(target: Path, what: str, error: OSError) -> EvaluationError:
+    reason = "the disk is full" if error.errno == 28 else (error.strerror or str(error))
+    return EvaluationError(f"Cannot write {what} to {target}: {reason}. Nothing was "
+                           "replaced; choose a folder you can write to, or free some space.",
+                           "Cannot write")
