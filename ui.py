@@ -9,7 +9,7 @@ changed (an upload here, or `python -m evaluation import` in a terminal).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -200,11 +200,44 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     if menu.open:
         with menu:
             for f in export_files(item):
-                st.download_button(f.name.rsplit(".", 1)[1].upper(), f.data, file_name=f.name,
+                st.download_button(f.name.rsplit(".", 1)[1].upper(), _logged(f.data, f.name),
+                                   file_name=f.name,
                                    mime=f.mime, key=f"dl_{item.key}_{f.name}",
                                    width="stretch", on_click="ignore")
             if not browser_available():
                 st.caption(INSTALL_HINT)
+
+
+def _logged(make: Callable[[], bytes], name: str) -> Callable[[], bytes]:
+    """A deferred download runs outside the page, where no message can be shown: its
+    failure goes to the server log with the file it was for, and the browser shows
+    Streamlit's own "Failed to generate file for download" under the button."""
+    def run() -> bytes:
+        try:
+            return make()
+        except Exception:
+            log.exception("could not make the download %s", name)
+            raise
+    return run
+
+
+def prepared_download(label: str, make: Callable[[], bytes], *, file_name: str, mime: str,
+                      version: str, disabled: bool = False) -> None:
+    """A file that takes a while and can fail (the annual report): made on a click, inside
+    the page's error guard and with a spinner, then offered for download."""
+    slot = f"prepared_{file_name}"
+    ready = st.session_state.get(slot)
+    if ready is not None and ready[0] == version:
+        st.download_button(f"Download {label}", ready[1], file_name=file_name, mime=mime,
+                           on_click="ignore", type="primary", width="stretch",
+                           key=f"download_{file_name}")
+        return
+    if st.button(f"Make {label}", key=f"make_{file_name}", disabled=disabled,
+                 width="stretch"):
+        with guarded(), st.spinner(f"Making {label}..."):
+            data = make()
+        st.session_state[slot] = (version, data)
+        st.rerun()
 
 
 def page_setup() -> None:

@@ -24,7 +24,7 @@ from evaluation.model import Evaluation, resolve_partnership
 from evaluation.render import render_many
 from evaluation.scores import PILLAR_NAMES
 from evaluation.snapshot import Snapshot
-from evaluation.theme import PILLAR_STYLE
+from evaluation.theme import PILLAR_STYLE, printable
 from evaluation.views import PartnershipView, partnership_view
 
 FONTS = Path(__file__).parent / "fonts"
@@ -71,7 +71,8 @@ class _Pdf(FPDF):
         self.set_y(-13)
         self.set_font("DejaVu", "", 8)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 5, f"{self._title} · {self._as_of}", align="L")
+        footer = printable(f"{self._title} · {self._as_of}")
+        self.cell(0, 5, footer if len(footer) <= 90 else footer[:89] + "…", align="L")
         self.set_x(-40)
         self.cell(25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -116,7 +117,7 @@ def annual_report_zip(ev: Evaluation, partnership: str, year: int) -> bytes:
 def _text(pdf: _Pdf, text: str, size: int = 10, bold: bool = False, gap: float = 1.5) -> None:
     pdf.set_font("DejaVu", "B" if bold else "", size)
     pdf.set_text_color(34, 34, 34)
-    pdf.multi_cell(0, size * 0.5, text)
+    pdf.multi_cell(0, size * 0.5, printable(text))
     pdf.ln(gap)
 
 
@@ -232,7 +233,7 @@ def _table(pdf: _Pdf, rows: list[tuple[str, ...]], widths: tuple[float, ...]) ->
     with pdf.table(col_widths=widths, headings_style=heading, line_height=4.6,
                    text_align="LEFT", width=sum(widths)) as table:
         for row in rows:
-            table.row([str(cell) for cell in row])
+            table.row([printable(cell) for cell in row])
     pdf.ln(3)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from evaluation.formats import CONTROL_CHARS
+
 PILLAR_STYLE: dict[str, dict[str, Any]] = {
     "involvement": {"color": "#0072B2", "dash": "solid", "symbol": "circle",
                     "label": "Involvement"},
@@ -38,8 +40,14 @@ PHASE_LABELS = {"early": "Early years", "middle": "Middle years", "later": "Late
 
 
 def safe(text: object) -> str:
-    """User text as plain chart text: plotly reads <b>, <br> and <a href> in labels."""
-    return html.escape(str(text), quote=False)
+    """User text as plain chart text: plotly reads <b>, <br> and <a href> in labels, and
+    a control character (an ESC from an old store) makes an SVG invalid XML."""
+    return html.escape(printable(text), quote=False)
+
+
+def printable(text: object) -> str:
+    """The text without the control characters no renderer accepts (line breaks kept)."""
+    return CONTROL_CHARS.sub("", str(text))
 
 
 def year_axis(first: int, last: int, title: str = "Year", *,

@@ -145,12 +145,16 @@ st.caption(ui.plain(f"A4 report: summary, horizon, who takes part, every indicat
                     f"chart and table, the year's events and commentary. {ui.as_of_text(snap)}."))
 left, right = st.columns(2)
 stem = f"{view.name}_annual-report_{year}"
-left.download_button("Annual report (PDF)", lambda: annual_report_pdf(result, view.name, year),
-                     file_name=safe_filename(stem, ext="pdf"), mime="application/pdf",
-                     disabled=not browser_available(), on_click="ignore", width="stretch")
-right.download_button("Chart pack (ZIP: PNG, SVG, CSV)",
-                      lambda: annual_report_zip(result, view.name, year),
-                      file_name=safe_filename(stem, ext="zip"), mime="application/zip",
-                      on_click="ignore", width="stretch")
+version = f"{snap.upload_id}:{year}"
+with left:
+    ui.prepared_download("the annual report (PDF)",
+                         lambda: annual_report_pdf(result, view.name, year),
+                         file_name=safe_filename(stem, ext="pdf"), mime="application/pdf",
+                         version=version, disabled=not browser_available())
+with right:
+    ui.prepared_download("the chart pack (ZIP: PNG, SVG, CSV)",
+                         lambda: annual_report_zip(result, view.name, year),
+                         file_name=safe_filename(stem, ext="zip"), mime="application/zip",
+                         version=version)
 if not browser_available():
     st.info(INSTALL_HINT)

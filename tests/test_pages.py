@@ -205,3 +205,31 @@ def test_a_charts_data_and_downloads_are_built_when_opened(app_store):
     assert set(at.dataframe[0].value["partnership"]) >= {NO}
     labels = [b.label for b in at.get("download_button")]
     assert {"HTML", "CSV", "XLSX"} <= set(labels)
+
+
+def _report_buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if "chart pack" in b.label or "annual report" in b.label]
+
+
+def test_the_chart_pack_is_made_on_a_click_then_offered(app_store):
+    at = page("partnership", partnership="Nettverk friluftsliv Askim")
+    assert "Make the chart pack (ZIP: PNG, SVG, CSV)" in _report_buttons(at)
+    next(b for b in at.button if b.label.startswith("Make the chart pack")).click().run(
+        timeout=180)
+    assert not at.exception and not at.error
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the chart pack (ZIP: PNG, SVG, CSV)" in labels
+
+
+def test_a_report_that_fails_shows_a_plain_error_not_a_dead_button(app_store, monkeypatch):
+    import evaluation.report
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("row too high")
+
+    monkeypatch.setattr(evaluation.report, "annual_report_zip", broken)
+    at = page("partnership", partnership="Nettverk friluftsliv Askim")
+    next(b for b in at.button if b.label.startswith("Make the chart pack")).click().run()
+    assert not at.exception
+    assert "Something unexpected went wrong" in at.error[0].value
+    assert "row too high" not in text_of(at)  # no internals on the page

@@ -133,3 +133,73 @@ def test_commentary_is_versioned_and_can_be_removed(sample_store):
     assert 2026 not in set(snap.commentary.loc[snap.commentary.partnership == DRAMMEN, "year"])
     assert read_snapshot(sample_store, as_of=first).commentary.query("year == 2026").shape[0] == 1
     assert removed > first
+
+
+@pytest.fixture
+def longest_names(store):
+    """A partnership whose every text is as long as the importer allows."""
+    from evaluation.formats import MAX_CHARS
+    name = ("Samarbeid for unge utenfor arbeid og utdanning i " * 4)[:MAX_CHARS["partnership"]]
+    indicator = ("Andel unge 16-25 år som verken er i arbeid, utdanning eller opplæring "
+                 * 4)[:MAX_CHARS["name"]]
+    unit = ("personer per tusen innbyggere " * 3)[:MAX_CHARS["unit"]]
+    event = ("Ny koordinator og nytt styre i partnerskapet etter kommunevalget " * 4
+             )[:MAX_CHARS["event"]]
+    group = ("frivillige organisasjoner og lag " * 3)[:MAX_CHARS["group"]]
+    files = [
+        ("p.csv", "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+         f'"{name}",Oslo,2020,8,"{"Formål. " * 300}","{"Leder " * 40}"\n'),
+        ("i.csv", "indicator,name,pillar,unit,direction\n"
+         f'{"X" * MAX_CHARS["indicator"]},"{indicator}",outcome,"{unit}",lower_is_better\n'),
+        ("t.csv", "partnership,indicator,baseline_year,baseline,target_year,target\n"
+         f'"{name}",{"X" * MAX_CHARS["indicator"]},2020,10,2027,5\n'),
+        ("o.csv", "partnership,indicator,year,value,group\n" + "".join(
+            f'"{name}",{"X" * MAX_CHARS["indicator"]},{y},{12 - y + 2020},{g}\n'
+            for y in range(2020, 2026) for g in ('""', f'"{group}"'))),
+        ("e.csv", f'partnership,year,event\n"{name}",2023,"{event}"\n'),
+    ]
+    report = load_all(store, files)
+    assert report.committed, [p.format() for p in report.problems]
+    return store, name
+
+
+def load_all(store, files):
+    from evaluation.importer import import_files
+    return import_files(store, [(n, t.encode()) for n, t in files], user="t")
+
+
+@needs_browser
+def test_a_report_holds_the_longest_names_the_importer_allows(longest_names):
+    store, name = longest_names
+    data = annual_report_pdf(evaluate(read_snapshot(store)), name, 2025)
+    text = pdf_text(data)
+    assert "Andel unge 16-25" in text and len(PdfReader(io.BytesIO(data)).pages) >= 3
+
+
+@needs_browser
+def test_control_characters_in_an_old_store_do_not_break_images_or_the_report(store):
+    """A store written before the importer refused control characters still exports."""
+    import xml.etree.ElementTree as ET
+
+    import duckdb
+
+    from evaluation.charts import partnership_charts
+    from evaluation.exports import WRITERS
+    from evaluation.views import partnership_view
+
+    load(store, "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+                "Escaped,Oslo,2020,8,x,y\n")
+    load(store, "indicator,name,pillar,unit,direction\nI1,Trust,process,score,higher_is_better\n")
+    load(store, "partnership,indicator,year,value\n" + "".join(
+        f"Escaped,I1,{y},{y - 2019}\n" for y in range(2020, 2025)))
+    con = duckdb.connect(str(store.path))
+    con.execute("UPDATE partnerships SET name = 'Esc' || chr(27) || '[31maped'")
+    con.execute("UPDATE indicators SET unit = 'sc' || chr(7) || 'ore'")
+    con.close()
+    ev = evaluate(read_snapshot(store))
+    name = ev.snapshot.partnerships["partnership"].iloc[0]
+    charts = partnership_charts(ev, partnership_view(ev, name), 2020, 2027)
+    for chart in charts:
+        if chart.figure() is not None:
+            ET.fromstring(WRITERS["svg"](chart))  # valid XML
+    assert "Esc[31maped" in pdf_text(annual_report_pdf(ev, name, 2024))  # the ESC dropped
