@@ -103,19 +103,38 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
     return go.Figure({"data": data, "layout": layout})
 
 
+MAX_GROUPS_DRAWN = 8  # one per colour and pattern of the theme: more no reader tells apart
+_OTHER = "\x00other"  # a key no stored group can have (control characters are refused)
+
+
 def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle: str = "",
                        first_year: int | None = None, last_year: int | None = None,
                        height: int = 400) -> go.Figure | None:
-    """A stacked bar per year: one indicator split by group (e.g. partners by actor type)."""
+    """A stacked bar per year: one indicator split by group (e.g. partners by actor type).
+
+    At most MAX_GROUPS_DRAWN bars are stacked: beyond that the smallest groups are
+    drawn together as one 'other' bar, and the subtitle says how many it holds (a
+    file with 100,000 group labels once made a chart of 100,000 traces).
+    """
     if groups.empty:
         return None
     pivot = groups.pivot_table(index="year", columns="group", values="value", aggfunc="sum")
-    order = pivot.sum().sort_values(ascending=False).index
+    order = list(pivot.sum().sort_values(ascending=False, kind="stable").index)
+    names = {g: safe(str(g).replace("_", " ")) for g in order}
+    if len(order) > MAX_GROUPS_DRAWN:
+        rest = order[MAX_GROUPS_DRAWN - 1:]
+        order = order[:MAX_GROUPS_DRAWN - 1]
+        pivot = pivot[order].assign(**{_OTHER: pivot[rest].sum(axis=1, min_count=1)})
+        order.append(_OTHER)
+        names[_OTHER] = f"other ({len(rest):,} groups)"
+        note = (f"the {len(rest):,} smallest groups are drawn together as 'other'; the data "
+                "behind the chart has each one")
+        subtitle = f"{subtitle} · {note}" if subtitle else note
     data = []
     for n, group in enumerate(order):
         column = pivot[group]
         data.append({
-            "type": "bar", "name": safe(str(group).replace("_", " ")),
+            "type": "bar", "name": names[group],
             "x": column.index.tolist(), "y": column.tolist(),
             "marker": {"color": GROUP_COLOURS[n % len(GROUP_COLOURS)],
                        "pattern": {"shape": GROUP_PATTERNS[n % len(GROUP_PATTERNS)],

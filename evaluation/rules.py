@@ -12,10 +12,11 @@ import duckdb
 import pyarrow as pa
 
 from evaluation.checks import summarise_series
-from evaluation.cleaning import INDICATOR, PARTNERSHIP, Cleaner, Ref, name_key
+from evaluation.cleaning import INDICATOR, MAX_LISTED, PARTNERSHIP, Cleaner, Ref, name_key
 from evaluation.errors import WARNING
 from evaluation.formats import DIRECTION_WORDS, HORIZON_YEARS, MAX_COMMENTARY, PILLAR_WORDS
 
+MAX_GROUPS = 50  # groups per partnership and indicator (e.g. actor types, districts, ages)
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
 NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
 
@@ -96,6 +97,7 @@ def stage_observations(cl: Cleaner) -> None:
     key, grp = ["partnership_id", "indicator_id", "year"], "''"
     if "group" in cl.positions:
         _spell_groups(cl)
+        _check_group_count(cl)
         key, grp = [*key, "grp"], "grp"
     if summarise_series(cl, "_typed", valid, grp):
         _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
@@ -146,6 +148,29 @@ def _spell_groups(cl: Cleaner) -> None:
         LEFT JOIN same_year y ON y.partnership_id = t.partnership_id
         AND y.indicator_id = t.indicator_id AND y.year = t.year AND y.group_key = t.group_key""")
     cl.con.unregister("_stored_groups")
+
+
+def _check_group_count(cl: Cleaner) -> None:
+    """At most MAX_GROUPS groups per partnership and indicator, stored and new together: a
+    split beyond that cannot be charted or compared (100,000 labels once sent 42 MB of
+    chart per page view). One error per series, at the first line over the limit."""
+    rows = cl.con.execute(f"""
+        WITH file AS (SELECT partnership_id, indicator_id, grp, min(rec) AS rec FROM _typed
+                      WHERE grp <> '' AND partnership_id IS NOT NULL
+                      AND indicator_id IS NOT NULL GROUP BY ALL),
+        stored AS (SELECT DISTINCT partnership_id, indicator_id, grp FROM observations
+                   WHERE valid_to IS NULL AND grp <> ''),
+        ranked AS (SELECT f.rec, grp, row_number() OVER (series ORDER BY f.rec NULLS FIRST, grp)
+                          AS n, count(*) OVER series AS total
+                   FROM file f FULL JOIN stored s USING (partnership_id, indicator_id, grp)
+                   WINDOW series AS (PARTITION BY partnership_id, indicator_id))
+        SELECT rec, grp, count(*) OVER (), total FROM ranked
+        WHERE n = {MAX_GROUPS + 1} AND rec IS NOT NULL ORDER BY rec LIMIT {MAX_LISTED}
+    """).fetchall()
+    cl.report(rows, "group", f"more than {MAX_GROUPS} groups for one indicator",
+              detail=lambda r: f"this indicator would have {r[3]:,} groups for this "
+              f"partnership; at most {MAX_GROUPS} can be charted and compared: merge the "
+              "small ones (for example into 'other') or split the figure into indicators")
 
 
 def stage_events(cl: Cleaner) -> None:

@@ -66,21 +66,34 @@ def show_report(report: ImportReport) -> None:
 
 
 if uploaded and ui.can_write():
-    files = [(f.name, f.getvalue()) for f in uploaded]
-    with ui.guarded(), st.spinner("Checking the files..."):
-        preview = import_files(store, files, user=user, commit=False)
+    # Checked once per set of files and state of the store, not on every rerun: a click
+    # anywhere on the page re-ran the whole validation of a large file (10 s for 62 MB).
+    checked = (tuple((f.file_id, f.name, f.size) for f in uploaded), store.fingerprint())
+    cached = st.session_state.get("upload_preview")
+    if cached is None or cached[0] != checked:
+        st.session_state.pop("upload_preview", None)  # release the old report first
+        with ui.guarded(), st.spinner("Checking the files..."):
+            preview = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
+                                   user=user, commit=False)
+        st.session_state["upload_preview"] = (checked, preview)
+    else:
+        preview = cached[1]
     show_report(preview)
     if preview.ok and preview.changes:
         if st.button(f"Commit {preview.changes:,} changes", type="primary",
                      disabled=not ui.can_write()):
-            with ui.guarded():
+            with ui.guarded(), st.spinner("Importing..."):
                 ui.require_evaluator()
-                result = import_files(store, files, user=user, commit=True)
+                result = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
+                                      user=user, commit=True)
+            st.session_state.pop("upload_preview", None)
             if result.committed:
                 st.session_state["upload_message"] = result.summary()
                 st.session_state["upload_round"] = round_ + 1
                 st.rerun()
             show_report(result)
+else:
+    st.session_state.pop("upload_preview", None)  # files removed: nothing kept for them
 
 st.header("Upload history")
 with ui.guarded():

@@ -309,3 +309,35 @@ def test_no_csv_export_holds_a_formula_cell(hostile_store, capsys):
     assert EVIL.split(";")[0] in texts["status"] and len(texts) > 10
     for what, text in texts.items():
         assert formula_cells(text) == [], what
+
+
+def test_an_upload_may_not_split_an_indicator_into_more_groups_than_can_be_charted(
+        sample_store):
+    from evaluation.rules import MAX_GROUPS
+
+    body = "partnership,indicator,year,value,group\n" + "".join(
+        f"{NO},INV_PARTNERS,2024,1,g{i}\n" for i in range(100_000))
+    before = dump(sample_store)
+    report = import_files(sample_store, [("groups.csv", body.encode())], user="fuzz")
+    assert not report.committed and dump(sample_store) == before
+    (problem,) = report.errors
+    stored = read_snapshot(sample_store).observations
+    known = stored[(stored["indicator"] == "INV_PARTNERS") & (stored["group"] != "")
+                   & (stored["partnership"] == NO)]["group"].nunique()
+    assert problem.line == MAX_GROUPS - known + 2 and problem.column == "group"
+    assert f"{100_000 + known:,} groups" in problem.message
+
+
+def test_a_chart_draws_at_most_eight_groups_and_says_so():
+    import pandas as pd
+
+    from evaluation.figures import MAX_GROUPS_DRAWN, build_group_figure
+
+    groups = pd.DataFrame({"year": [2024] * 500, "group": [f"g{i}" for i in range(500)],
+                           "value": list(range(500, 0, -1))})
+    fig = build_group_figure(groups, title="t", unit="persons", subtitle="as of")
+    assert len(fig.data) == MAX_GROUPS_DRAWN
+    assert fig.data[-1].name == "other (493 groups)"
+    assert fig.data[-1].y[0] == sum(range(1, 494))  # the rest, added up as the stack does
+    assert "493 smallest groups" in fig.layout.title.subtitle.text
+    assert len(fig.to_json()) < 20_000

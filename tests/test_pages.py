@@ -233,3 +233,25 @@ def test_a_report_that_fails_shows_a_plain_error_not_a_dead_button(app_store, mo
     assert not at.exception
     assert "Something unexpected went wrong" in at.error[0].value
     assert "row too high" not in text_of(at)  # no internals on the page
+
+
+def test_the_upload_page_checks_a_file_once_not_on_every_click(app_store, monkeypatch):
+    import evaluation.importer
+
+    calls = []
+    real = evaluation.importer.import_files
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("commit"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation.importer, "import_files", counting)
+    at = page("upload")
+    row = b"partnership,indicator,year,value\nNettverk friluftsliv Askim,INV_PARTNERS,2031,3\n"
+    at.file_uploader[0].set_value(("x.csv", row, "text/csv")).run()
+    at.selectbox[0].set_value(1).run()  # another widget: a rerun
+    at.run()
+    assert calls == [False]
+    next(b for b in at.button if b.label.startswith("Commit")).click().run()
+    assert calls == [False, True]  # the commit validates once more, inside its transaction
+    assert "upload_preview" not in at.session_state
