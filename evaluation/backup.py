@@ -198,7 +198,7 @@ def _put_in_place(built: Path, store: Store) -> None:
     with store._write_lock:
         if store.exists():
             try:
-                with store.connect() as con:
+                with store.connect(write=True) as con:
                     con.execute("CHECKPOINT")  # folds the old WAL in; waits for other writers
             except StoreBusyError:
                 raise
@@ -207,6 +207,7 @@ def _put_in_place(built: Path, store: Store) -> None:
         try:
             os.replace(built, store.path)
             Path(f"{store.path}.wal").unlink(missing_ok=True)
+            store.damage_marker.unlink(missing_ok=True)  # the damaged store is gone
         except OSError as e:
             raise EvaluationError(f"Cannot put the restored store in place at {store.path}: "
                                   f"{e.strerror}. Choose another place with --db.",

@@ -21,7 +21,7 @@ from evaluation.assessment import status_table
 from evaluation.backup import backup, restore
 from evaluation.csvfile import write_csv
 from evaluation.errors import EvaluationError, PermissionDenied
-from evaluation.formats import KINDS, template_csv
+from evaluation.formats import CONTROL_CHARS, KINDS, template_csv
 from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.model import Evaluation, evaluate, resolve_partnership
@@ -74,14 +74,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     if store.exists():
         with store.connect() as con:
             uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
-        print(f"The store {store.path} already exists ({uploads} uploads); schema is current.")
+        _print(f"The store {store.path} already exists ({uploads} uploads); schema is current.")
         return 0
     if args.empty:
         store.schema_version()
-        print(f"Created an empty store at {store.path}.")
+        _print(f"Created an empty store at {store.path}.")
         return 0
     report = load_sample_data(store)
-    print(f"Created {store.path} with the sample data (upload {report.upload_id}).")
+    _print(f"Created {store.path} with the sample data (upload {report.upload_id}).")
     return 0
 
 
@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             files.append((str(path), Path(path).read_bytes()))
         except OSError as e:
-            print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
+            _print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
             return 1
     store = _existing_store(args) if args.dry_run else _store(args)
     if args.dry_run and store.read_only:
@@ -106,11 +106,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = import_files(store, files, user=args.user or login_name(),
                           commit=not args.dry_run)
     for problem in report.problems:
-        print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
+        _print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
     if not report.ok:
-        print(report.summary(), file=sys.stderr)
+        _print(report.summary(), file=sys.stderr)
         return 1
-    print(report.summary() + (" (dry run: nothing was written)" if args.dry_run else ""))
+    _print(report.summary() + (" (dry run: nothing was written)" if args.dry_run else ""))
     return 0
 
 
@@ -118,7 +118,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     uploads = list_uploads(_existing_store(args))
     if uploads.empty:
-        print("No uploads yet.")
+        _print("No uploads yet.")
         return 0
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
     uploads["files"] = uploads["files"].map(
@@ -126,7 +126,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         if isinstance(names, str) else "")
     shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
                      "changed", "unchanged", "state", "summary"]]
-    print(shown.fillna("").to_string(index=False, max_colwidth=60))
+    _print(shown.fillna("").to_string(index=False, max_colwidth=60))
     return 0
 
 
@@ -134,29 +134,29 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     changes = read_upload_changes(_existing_store(args), args.upload_id)
     if changes.empty:
-        print(f"Upload {args.upload_id} changed nothing (or does not exist).")
+        _print(f"Upload {args.upload_id} changed nothing (or does not exist).")
         return 0
-    print(changes.fillna("").to_string(index=False, max_colwidth=50))
+    _print(changes.fillna("").to_string(index=False, max_colwidth=50))
     return 0
 
 
 @command("undo")
 def cmd_undo(args: argparse.Namespace) -> int:
     new_id = undo_upload(_existing_store(args), args.upload_id, args.user or login_name())
-    print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
+    _print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
     return 0
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result table as an aligned table, CSV, or a JSON list of objects."""
     if fmt == "csv":
-        sys.stdout.write(write_csv(frame))
+        _write(write_csv(frame))
     elif fmt == "json":
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        _write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif frame.empty:
-        print("No rows.")
+        _print("No rows.")
     else:
-        print(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        _print(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 
 
 def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
@@ -199,14 +199,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     for target in targets:
         refuse_store_path(target, store.path, "the report")
     for note in renamed_targets(targets):
-        print(note)
+        _print(note)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
         data = maker(result, name, args.year)
         write_file(target, data, what="the report")
         as_of = snap.describe_as_of()
-        print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
+        _print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
               f"{as_of[0].lower()}{as_of[1:]}")
     return 0
 
@@ -215,7 +215,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     info = backup(store, Path(args.out))
-    print(f"Backed up {store.path} to {args.out}: {info.summary()}.")
+    _print(f"Backed up {store.path} to {args.out}: {info.summary()}.")
     return 0
 
 
@@ -223,13 +223,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
     info = restore(Path(args.file), store, force=args.force)
-    print(f"Restored {args.file} into {store.path}: {info.summary()}.")
+    _print(f"Restored {args.file} into {store.path}: {info.summary()}.")
     return 0
 
 
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
-    sys.stdout.write(template_csv(args.kind.replace("-", "_")))
+    _write(template_csv(args.kind.replace("-", "_")))
     return 0
 
 
@@ -295,21 +295,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
         return 1
     except EvaluationError as e:
-        print(f"error: {e.message}", file=sys.stderr)
+        _print(f"error: {e.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; nothing was half-written (each change is one transaction)",
+        _print("interrupted; nothing was half-written (each change is one transaction)",
               file=sys.stderr)
         return 130
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        _print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a stack trace
         detail = (str(e).splitlines() or [""])[0]
-        print(f"error: unexpected {type(e).__name__}: {detail} (please report)",
+        _print(f"error: unexpected {type(e).__name__}: {detail} (please report)",
               file=sys.stderr)
         return 1
+
+
+def _print(*parts: object, file=None) -> None:
+    """print() with control characters from data shown as \\x1b escapes: a name holding
+    ESC sequences must not move the cursor, recolour or clear the user's terminal."""
+    print(*(terminal_text(p) for p in parts), file=file or sys.stdout)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(terminal_text(text))
+
+
+def terminal_text(value: object) -> str:
+    """The text with every C0/C1 control character except tab and newline escaped."""
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
 def _silence_stdout() -> None:

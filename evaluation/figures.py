@@ -147,7 +147,7 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
     last = last_year if last_year is not None else int(pivot.index.max())
     layout = base_layout(title, subtitle, height)
     layout.update({"barmode": "stack", "xaxis": year_axis(first, last),
-                   "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"},
+                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or "value")},
                              "rangemode": "tozero"}})
     return go.Figure({"data": data, "layout": layout})
 

@@ -150,7 +150,7 @@ def build_comparison_figure(rows: pd.DataFrame, *, x: str, unit: str, title: str
     label = "Year" if x == "year" else "Year of the partnership's horizon"
     layout = base_layout(title, subtitle, height)
     layout.update({"xaxis": year_axis(int(rows[x].min()), int(rows[x].max()), label),
-                   "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"}}})
+                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or "value")}}})
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -169,6 +169,6 @@ def _distribution(rows: pd.DataFrame, x: str, unit: str) -> list[dict]:
     traces.append({"type": "scatter", "mode": "lines+markers", "name": "Median",
                    "x": years, "y": q[0.5].tolist(), "customdata": n.tolist(),
                    "line": {"color": "#0072B2", "width": 3},
-                   "hovertemplate": f"Median %{{x}}: %{{y:,.3~g}} {unit}<br>"
+                   "hovertemplate": f"Median %{{x}}: %{{y:,.3~g}} {safe(unit)}<br>"
                                     "%{customdata} partnerships<extra></extra>"})
     return traces

@@ -91,13 +91,25 @@ class Store:
                 f"This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
                 f"{self.path} cannot be changed or created here.", "Read-only")
 
+    @property
+    def damage_marker(self) -> Path:
+        """Left beside a store found damaged, so every process refuses to write to it
+        until a backup is restored (DuckDB notices damage only in the blocks it reads)."""
+        return Path(f"{self.path}.damaged")
+
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection to an up-to-date schema; closed on exit."""
-        con = self._open()
+    def connect(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to an up-to-date schema; closed on exit.
+
+        For reading only (`write` false), a store the program may not write (a read-only
+        folder or file) is opened read-only instead of failing.
+        """
+        con, read_only = self._open(write)
         try:
-            self._migrate(con)
+            self._migrate(con, read_only)
             yield con
+        except duckdb.Error as e:
+            raise self._error(e) from e
         finally:
             con.close()
 
@@ -105,7 +117,8 @@ class Store:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write transaction: committed on success, rolled back on any exception."""
         self.require_writable()
-        with self._write_lock, self.connect() as con:
+        self.require_undamaged()
+        with self._write_lock, self.connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -117,11 +130,31 @@ class Store:
             except duckdb.Error as e:
                 raise _store_error(self.path, e) from e
 
+    def require_undamaged(self) -> None:
+        """Raise when this store was found damaged: nothing more is written to it."""
+        try:
+            detail = self.damage_marker.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        raise EvaluationError(_damaged_message(self.path, detail.strip()[:200]),
+                              "Store damaged")
+
     def schema_version(self) -> int:
-        with self.connect() as con:
+        with self.connect(write=True) as con:
             return _recorded_version(con)
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def _error(self, error: duckdb.Error) -> EvaluationError:
+        """The user's words for a DuckDB error; damage is recorded beside the store."""
+        if _is_damage(error):
+            detail = str(error).splitlines()[0]
+            try:
+                self.damage_marker.write_text(detail + "\n", encoding="utf-8")
+            except OSError:
+                pass  # a read-only folder: each process finds the damage again itself
+            return EvaluationError(_damaged_message(self.path, detail), "Store damaged")
+        return _store_error(self.path, error)
+
+    def _open(self, write: bool = True) -> tuple[duckdb.DuckDBPyConnection, bool]:
         if self.read_only and not self.exists():
             raise EvaluationError(
                 f"There is no store at {self.path}, and read-only mode (EVALUATION_READ_ONLY) "
@@ -133,21 +166,23 @@ class Store:
             raise EvaluationError(
                 f"Cannot create the folder for the store {self.path}: {e.strerror}. Choose "
                 "another place with EVALUATION_DB or --db.", "Store error") from e
+        read_only = self.read_only or (not write and self.exists()
+                                        and not _writable(self.path))
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=self.read_only)
+                return duckdb.connect(str(self.path), read_only=read_only), read_only
             except duckdb.Error as e:
                 if not _is_lock_error(e):
-                    raise _store_error(self.path, e) from e
+                    raise self._error(e) from e
                 if time.monotonic() >= deadline:
                     raise StoreBusyError(_busy_message(self.path, e, self.lock_timeout),
                                          "Store busy") from e
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
-    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+    def _migrate(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
         with _registry_lock:
             version = _recorded_version(con)
             if version > SCHEMA_VERSION:
@@ -156,7 +191,7 @@ class Store:
                     f"(schema {version}; this program knows up to {SCHEMA_VERSION}). Update the "
                     "program, or point EVALUATION_DB / --db at another store.",
                     "Store is newer than this program")
-            if version < SCHEMA_VERSION and self.read_only:
+            if version < SCHEMA_VERSION and read_only:
                 raise EvaluationError(_stale_message(self.path, version), "Store needs updating")
             if version == 0 and _holds_tables(con):
                 raise EvaluationError(
@@ -210,6 +245,24 @@ def _is_lock_error(error: duckdb.Error) -> bool:
     # connections are short-lived, so it is waited out like another process's lock.
     return any(w in text for w in ("Could not set lock", "Conflicting lock",
                                    "different configuration"))
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the store file and create its log beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _is_damage(error: duckdb.Error) -> bool:
+    text = str(error)
+    return isinstance(error, (duckdb.IOException, duckdb.InternalException)) and any(
+        w in text for w in ("Corrupt", "checksum", "corrupt", "Could not read")) or (
+        "Corrupt database file" in text)
+
+
+def _damaged_message(path: Path, detail: str) -> str:
+    return (f"The store {path} is damaged ({detail}), so nothing more is written to it. "
+            "Restore the latest backup over it (the restore command, with force), or point "
+            "the program at another store.")
 
 
 def _stale_message(path: Path, version: int) -> str:

@@ -40,9 +40,12 @@ PHASE_LABELS = {"early": "Early years", "middle": "Middle years", "later": "Late
 
 
 def safe(text: object) -> str:
-    """User text as plain chart text: plotly reads <b>, <br> and <a href> in labels, and
-    a control character (an ESC from an old store) makes an SVG invalid XML."""
-    return html.escape(printable(text), quote=False)
+    """User text as plain chart text: plotly reads <b>, <br> and <a href> in labels and
+    %{...} in hover templates, and a control character (an ESC from an old store)
+    makes an SVG invalid XML."""
+    # "%{" would start a hovertemplate placeholder; as a character reference it is shown
+    # as written and never substituted.
+    return html.escape(printable(text), quote=False).replace("%{", "%&#123;")
 
 
 def printable(text: object) -> str:

@@ -50,3 +50,30 @@ def load(store: Store, text: str | bytes, name: str = "upload.csv", *,
     """Import one file given as text (UTF-8) or bytes."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     return import_files(store, [(name, data)], user=user, commit=commit)
+
+
+def run_unprivileged(fn):
+    """fn() in a forked child as an ordinary user (nobody) when the tests run as root,
+    since root reads and writes past every permission; returns what it returned (a str)."""
+    import os
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            try:
+                result = str(fn())
+            except BaseException as e:  # noqa: BLE001 - reported to the parent as text
+                result = f"{type(e).__name__}: {getattr(e, 'message', e)}"
+            os.write(write, result.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        result = pipe.read()
+    os.waitpid(pid, 0)
+    return result

@@ -17,7 +17,7 @@ from evaluation.history import list_uploads, undo_upload
 from evaluation.importer import import_files
 from evaluation.settings import save_settings
 from evaluation.store import Store, migrate_to
-from tests.conftest import dump
+from tests.conftest import dump, run_unprivileged
 
 ROOT = Path(__file__).resolve().parent.parent
 NO = "Nettverk friluftsliv Askim"
@@ -243,27 +243,11 @@ def test_a_secrets_path_that_cannot_be_read_fails_closed(app_store, secrets_file
 
 
 def test_a_secrets_file_the_app_user_may_not_read_fails_closed(secrets_file):
-    import os
-
     import login
 
     secrets_file.write_text(GOOD_SECRETS)
     secrets_file.chmod(0)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child drops to an unprivileged user: even root's test then reads as one
-        try:
-            os.close(read)
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            os.write(write, (login.secrets_problem() or "None").encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        problem = pipe.read()
-    os.waitpid(pid, 0)
+    problem = run_unprivileged(login.secrets_problem)
     assert str(secrets_file) in problem and "cannot be read" in problem
 
 

@@ -193,6 +193,37 @@ def test_a_charts_data_opens_under_it(app_url, browser):
         page.close()
 
 
+def test_no_text_from_data_becomes_a_link(browser, tmp_path, sample_template):
+    """Streamlit links bare URLs and e-mail addresses even in escaped markdown."""
+    from evaluation.edits import save_commentary
+    from evaluation.importer import import_files
+    from evaluation.store import Store
+
+    store = tmp_path / "links.duckdb"
+    shutil.copy(sample_template, store)
+    words = "Read https://evil.example/x, www.evil.example or mail anne@kommune.no"
+    report = import_files(Store(store), [("p.csv", (
+        "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+        f'Lenker,Oslo,2020,8,"{words}","{words}"\n').encode())], user="t")
+    assert report.committed
+    save_commentary(Store(store), "Lenker", 2024, words, "t")
+    port = free_port()
+    proc = start_app(store, port)
+    try:
+        page = open_page(browser, f"http://127.0.0.1:{port}/partnership?partnership=Lenker", 0)
+        try:
+            main = page.locator("[data-testid='stMain']")
+            assert main.inner_text().count("evil.example") >= 4
+            links = [a.get_attribute("href") or "" for a in main.locator("a").all()]
+            assert not [h for h in links if "evil" in h or "mailto" in h], links
+            assert_no_error(page)
+        finally:
+            page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def test_the_command_line_imports_while_the_app_runs(app_server, browser, tmp_path):
     """Last in this file: it adds an upload to the shared store."""
     url, store = app_server

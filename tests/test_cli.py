@@ -440,3 +440,18 @@ def test_report_into_a_folder_names_the_file_after_the_partnership(sample_store,
                          "--out", f"{folder}/")
     assert code == 0, err
     assert [p.name for p in folder.iterdir()] == ["Ungdomsloeftet-Drammen_annual-report_2025.zip"]
+
+
+def test_control_characters_from_data_never_reach_the_terminal(sample_store, capsys):
+    """A store written before the importer refused them may hold ESC sequences."""
+    con = duckdb.connect(str(sample_store.path))
+    con.execute("UPDATE partnerships SET name = name || chr(27) || '[2J' "
+                "WHERE name = 'Ungdomsløftet Drammen'")
+    con.execute("UPDATE uploads SET created_by = 'eve' || chr(27) || ']0;pwned' || chr(7)")
+    con.close()
+    for command in (["status"], ["scores"], ["history"], ["changes", "1"],
+                    ["status", "--format", "csv"], ["status", "--format", "json"]):
+        code, out, err = run(capsys, *command, "--db", str(sample_store.path))
+        assert code == 0, err
+        assert "\x1b" not in out + err and "\x07" not in out + err, command
+    assert "\\x1b[2J" in run(capsys, "status", "--db", str(sample_store.path))[1]

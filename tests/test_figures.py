@@ -171,3 +171,21 @@ def test_portfolio_filters_combine_and_missing_scores_sort_last(result):
     ranked = filter_portfolio(table, sort="Balanced index (high first)")
     assert pd.isna(ranked["balanced"].iloc[-1])
     assert table["horizon_position"].str.fullmatch(r"\d+ of \d+|ended \(\d+ years\)").all()
+
+
+def test_a_unit_is_text_in_axis_titles_and_hover_never_markup_or_a_placeholder():
+    import pandas as pd
+
+    from evaluation.figures import build_group_figure
+    from evaluation.portfolio_figures import build_comparison_figure
+
+    unit = "<a href='http://evil'>%</a> %{customdata}"
+    groups = pd.DataFrame({"year": [2024], "group": ["a"], "value": [1.0]})
+    rows = pd.DataFrame({"partnership": [f"p{i}" for i in range(30)], "year": [2024] * 30,
+                         "value": [float(i) for i in range(30)]})
+    for fig in (build_group_figure(groups, title="t", unit=unit),
+                build_comparison_figure(rows, x="year", unit=unit, title="t")):
+        texts = [fig.layout.yaxis.title.text] + [t.hovertemplate or "" for t in fig.data]
+        assert not any("<a " in t or "%{customdata}" in t.replace("%{customdata} partn", "")
+                       for t in texts), texts
+        assert "&lt;a href=" in fig.layout.yaxis.title.text

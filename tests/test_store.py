@@ -197,3 +197,77 @@ def test_a_duckdb_file_of_another_program_is_left_untouched(tmp_path):
     con = duckdb.connect(str(path))
     assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("sales",)]
     con.close()
+
+
+def test_a_store_in_a_read_only_folder_can_still_be_read(sample_template, tmp_path_factory):
+    import os
+    import shutil
+    import tempfile
+
+    from evaluation.importer import import_files
+    from evaluation.snapshot import read_snapshot
+    from tests.conftest import run_unprivileged
+
+    folder = Path(tempfile.mkdtemp(prefix="read-only-store-"))
+    try:
+        path = folder / "store.duckdb"
+        shutil.copy(sample_template, path)
+        path.chmod(0o644)
+        folder.chmod(0o555)  # nobody may write the file or create its log here
+
+        def read() -> str:
+            return str(len(read_snapshot(Store(path)).partnerships))
+
+        def write() -> str:
+            row = b"partnership,indicator,year,value\nNettverk friluftsliv Askim,INV_PARTNERS,2031,3\n"
+            return import_files(Store(path), [("x.csv", row)], user="t").summary()
+
+        assert run_unprivileged(read) == "6"  # the sample partnerships, read read-only
+        assert "Cannot write to the store" in run_unprivileged(write)
+        assert not any(p.name.endswith(".wal") for p in folder.iterdir())
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)
+
+
+def _damaged_copy(sample_template, tmp_path) -> Store:
+    """A copy of the sample with one data block overwritten: found by trying each block."""
+    from evaluation.errors import EvaluationError
+    from evaluation.snapshot import read_snapshot
+
+    good = sample_template.read_bytes()
+    for block in range(1, len(good) // 262144 + 1):
+        path = tmp_path / f"damaged-{block}.duckdb"
+        data = bytearray(good)
+        offset = 12288 + block * 262144 + 100
+        data[offset:offset + 64] = b"\xff" * 64
+        path.write_bytes(bytes(data))
+        try:
+            read_snapshot(Store(path))
+        except EvaluationError:
+            Store(path).damage_marker.unlink(missing_ok=True)
+            return Store(path)
+    pytest.fail("no block of the sample store holds data")
+
+
+def test_a_damaged_store_says_so_refuses_writes_and_a_restore_mends_it(sample_template,
+                                                                       tmp_path, capsys):
+    from evaluation.backup import backup
+    from evaluation.cli import main
+    from evaluation.snapshot import read_snapshot
+
+    store = _damaged_copy(sample_template, tmp_path)
+    assert main(["status", "--db", str(store.path)]) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "Restore the latest backup" in err and "unexpected" not in err
+    before = store.path.read_bytes()
+    row = tmp_path / "row.csv"
+    row.write_text("partnership,indicator,year,value\nNettverk friluftsliv Askim,INV_PARTNERS,"
+                   "2031,3\n")
+    assert main(["import", str(row), "--db", str(store.path)]) == 1
+    assert "is damaged" in capsys.readouterr().err
+    assert store.path.read_bytes() == before
+    backup(Store(sample_template), tmp_path / "good.zip")
+    assert main(["restore", str(tmp_path / "good.zip"), "--force", "--db", str(store.path)]) == 0
+    assert not store.damage_marker.exists() and read_snapshot(store).upload_id == 1
+    assert main(["import", str(row), "--db", str(store.path)]) == 0
