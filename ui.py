@@ -19,16 +19,21 @@ import streamlit as st
 
 import login
 from evaluation.access import Actor, require_write
-from evaluation.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
 from evaluation.errors import EvaluationError, Problem
-from evaluation.exports import export_files
-from evaluation.formats import suggest
-from evaluation.model import Evaluation, evaluate
-from evaluation.render import INSTALL_HINT, browser_available
-from evaluation.sample import ensure_store
-from evaluation.snapshot import Snapshot, read_snapshot
-from evaluation.store import Store
-from evaluation.views import PartnershipView, partnership_view, portfolio_table, status_counts
+from evaluation.intake.sample import ensure_store
+from evaluation.method.model import Evaluation, evaluate
+from evaluation.output.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
+from evaluation.output.exports import export_files
+from evaluation.output.render import INSTALL_HINT, browser_available
+from evaluation.output.views import (
+    PartnershipView,
+    partnership_view,
+    portfolio_table,
+    status_counts,
+)
+from evaluation.store.connection import Store
+from evaluation.store.snapshot import Snapshot, read_snapshot
+from evaluation.text import suggest
 
 log = logging.getLogger("evaluation.ui")
 

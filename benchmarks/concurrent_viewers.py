@@ -34,8 +34,8 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from evaluation.sample import load_sample_data  # noqa: E402
-from evaluation.store import Store  # noqa: E402
+from evaluation.intake.sample import load_sample_data  # noqa: E402
+from evaluation.store.connection import Store  # noqa: E402
 from tests.test_browser import free_port, start_app  # noqa: E402
 
 PARTNERSHIPS = ["Ungdomsløftet Drammen", "Nettverk friluftsliv Askim",

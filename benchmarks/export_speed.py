@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import plotly.io as pio  # noqa: E402
 
 from benchmarks.national import national_store  # noqa: E402
-from evaluation import render  # noqa: E402
-from evaluation.charts import partnership_charts  # noqa: E402
-from evaluation.exports import WRITERS, export_figure  # noqa: E402
-from evaluation.model import evaluate  # noqa: E402
-from evaluation.snapshot import read_snapshot  # noqa: E402
-from evaluation.views import partnership_view  # noqa: E402
+from evaluation.method.model import evaluate  # noqa: E402
+from evaluation.output import render  # noqa: E402
+from evaluation.output.charts import partnership_charts  # noqa: E402
+from evaluation.output.exports import WRITERS, export_figure  # noqa: E402
+from evaluation.output.views import partnership_view  # noqa: E402
+from evaluation.store.snapshot import read_snapshot  # noqa: E402
 
 
 def report_figures(folder: Path) -> list:

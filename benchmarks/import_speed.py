@@ -19,8 +19,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evaluation.importer import import_files  # noqa: E402
-from evaluation.store import Store  # noqa: E402
+from evaluation.intake.importer import import_files  # noqa: E402
+from evaluation.store.connection import Store  # noqa: E402
 
 PARTNERSHIPS, INDICATORS, YEARS = 400, 250, range(2016, 2026)
 

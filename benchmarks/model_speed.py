@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.national import national_store  # noqa: E402
-from evaluation.model import evaluate  # noqa: E402
-from evaluation.snapshot import read_snapshot  # noqa: E402
+from evaluation.method.model import evaluate  # noqa: E402
+from evaluation.store.snapshot import read_snapshot  # noqa: E402
 
 READ = """
     SELECT p.name AS partnership, i.code AS indicator, o.year, o.grp AS "group", o.value,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evaluation.importer import import_files  # noqa: E402
-from evaluation.store import Store  # noqa: E402
+from evaluation.intake.importer import import_files  # noqa: E402
+from evaluation.store.connection import Store  # noqa: E402
 
 PARTNERSHIPS, INDICATORS, YEARS = 400, 30, 10
 PILLARS = ("involvement", "process", "outcome")

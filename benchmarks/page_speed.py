@@ -26,8 +26,8 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.national import national_store  # noqa: E402
-from evaluation.sample import load_sample_data  # noqa: E402
-from evaluation.store import Store  # noqa: E402
+from evaluation.intake.sample import load_sample_data  # noqa: E402
+from evaluation.store.connection import Store  # noqa: E402
 
 PAGES = {
     "overview": {}, "partnership": {"partnership": "Partnership 137"},

@@ -17,25 +17,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation.assessment import status_table
-from evaluation.backup import backup, restore
-from evaluation.csvfile import write_csv
 from evaluation.errors import EvaluationError, PermissionDenied
-from evaluation.formats import CONTROL_CHARS, KINDS, template_csv
-from evaluation.history import list_uploads, undo_upload
-from evaluation.importer import import_files
-from evaluation.model import Evaluation, evaluate, resolve_partnership
-from evaluation.outfile import refuse_store_path, write_file
-from evaluation.report import (
+from evaluation.files import refuse_store_path, write_file
+from evaluation.intake.formats import KINDS, template_csv
+from evaluation.intake.importer import import_files
+from evaluation.intake.integrity import store_problems
+from evaluation.intake.sample import load_sample_data
+from evaluation.method.assessment import status_table
+from evaluation.method.model import Evaluation, evaluate, resolve_partnership
+from evaluation.output.csvfile import write_csv
+from evaluation.output.report import (
     annual_report_pdf,
     annual_report_zip,
     check_report_year,
     renamed_targets,
     report_targets,
 )
-from evaluation.sample import load_sample_data
-from evaluation.snapshot import read_snapshot, read_upload_changes
-from evaluation.store import Store
+from evaluation.store.backup import backup, restore
+from evaluation.store.connection import Store
+from evaluation.store.snapshot import read_snapshot, read_upload_changes
+from evaluation.store.versions import list_uploads, undo_upload
+from evaluation.text import CONTROL_CHARS
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -222,7 +224,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @command("restore")
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
-    info = restore(Path(args.file), store, force=args.force)
+    info = restore(Path(args.file), store, check=store_problems, force=args.force)
     _print(f"Restored {args.file} into {store.path}: {info.summary()}.")
     return 0
 
@@ -234,6 +236,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and its flags. Long because it is the command line's whole
+    declaration, one command after another, read top to bottom."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
                         help="the store file (default: $EVALUATION_DB or data/evaluation.duckdb)")

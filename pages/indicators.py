@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from evaluation.portfolio_figures import MAX_LINES
+from evaluation.output.portfolio_figures import MAX_LINES
 
 ui.page_setup()
 

@@ -7,8 +7,8 @@ from datetime import date
 import streamlit as st
 
 import ui
-from evaluation.method import STATUS_LABELS, status_words
-from evaluation.views import SORTS, filter_portfolio
+from evaluation.method.statuses import STATUS_LABELS, status_words
+from evaluation.output.views import SORTS, filter_portfolio
 
 ui.page_setup()
 

@@ -7,14 +7,14 @@ from datetime import date
 import streamlit as st
 
 import ui
-from evaluation.edits import save_commentary
-from evaluation.exports import safe_filename
-from evaluation.formats import MAX_COMMENTARY
-from evaluation.horizon import phase
-from evaluation.render import INSTALL_HINT, browser_available
-from evaluation.report import annual_report_pdf, annual_report_zip
-from evaluation.scores import PILLAR_NAMES
-from evaluation.theme import PILLAR_STYLE
+from evaluation.intake.edits import save_commentary
+from evaluation.limits import MAX_COMMENTARY
+from evaluation.method.horizon import phase
+from evaluation.method.scores import PILLAR_NAMES
+from evaluation.output.exports import safe_filename
+from evaluation.output.render import INSTALL_HINT, browser_available
+from evaluation.output.report import annual_report_pdf, annual_report_zip
+from evaluation.output.theme import PILLAR_STYLE
 
 ui.page_setup()
 with ui.guarded():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from evaluation.settings import SETTINGS, save_settings
+from evaluation.intake.edits import save_settings
+from evaluation.method.settings import SETTINGS
 
 ui.page_setup()
 

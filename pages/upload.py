@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from evaluation.formats import KINDS, template_csv
-from evaluation.history import list_uploads, undo_upload
-from evaluation.importer import MAX_UPLOAD_MB, ImportReport, import_files
-from evaluation.snapshot import read_upload_changes
+from evaluation.intake.formats import KINDS, template_csv
+from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
+from evaluation.store.snapshot import read_upload_changes
+from evaluation.store.versions import list_uploads, undo_upload
 
 ui.page_setup()
 

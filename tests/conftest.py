@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.importer import ImportReport, import_files
-from evaluation.sample import load_sample_data
-from evaluation.schema import ENTITIES
-from evaluation.store import Store
+from evaluation.intake.importer import ImportReport, import_files
+from evaluation.intake.sample import load_sample_data
+from evaluation.store.connection import Store
+from evaluation.store.schema import ENTITIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

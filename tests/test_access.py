@@ -11,12 +11,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor
-from evaluation.edits import save_commentary
 from evaluation.errors import PermissionDenied
-from evaluation.history import list_uploads, undo_upload
-from evaluation.importer import import_files
-from evaluation.settings import save_settings
-from evaluation.store import Store, migrate_to
+from evaluation.intake.edits import save_commentary, save_settings
+from evaluation.intake.importer import import_files
+from evaluation.store.connection import Store, migrate_to
+from evaluation.store.versions import list_uploads, undo_upload
 from tests.conftest import dump, run_unprivileged
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,12 +17,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evaluation.backup import backup, restore
 from evaluation.cli import main
 from evaluation.errors import EvaluationError
-from evaluation.outfile import write_file
-from evaluation.report import renamed_targets, report_targets
-from evaluation.store import Store
+from evaluation.files import write_file
+from evaluation.intake.integrity import store_problems
+from evaluation.output.report import renamed_targets, report_targets
+from evaluation.store.backup import backup, restore
+from evaluation.store.connection import Store
 from tests.conftest import dump
 
 
@@ -83,7 +84,7 @@ def test_a_crafted_backup_is_refused_and_the_store_kept(backup_file, sample_stor
         crafted = _recount(crafted, tmp_path)
     before = dump(sample_store)
     with pytest.raises(EvaluationError, match=expected) as caught:
-        restore(crafted, sample_store, force=True)
+        restore(crafted, sample_store, force=True, check=store_problems)
     assert "Nothing was changed" in caught.value.message
     assert dump(sample_store) == before
 
@@ -116,7 +117,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(backup_file, sample_store, 
     tempfile.tempdir = str(scratch)
     try:
         with pytest.raises(EvaluationError, match="would unpack to 64 MB"):
-            restore(bomb, sample_store, force=True)
+            restore(bomb, sample_store, force=True, check=store_problems)
     finally:
         tempfile.tempdir = old
     assert dump(sample_store) == before
@@ -126,7 +127,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(backup_file, sample_store, 
 
 def test_a_good_backup_still_restores_table_by_table(backup_file, tmp_path):
     target = Store(tmp_path / "new" / "restored.duckdb")
-    info = restore(backup_file, target)
+    info = restore(backup_file, target, check=store_problems)
     assert info.uploads == 1 and dump(target)["observations"]
     assert sorted(p.name for p in target.path.parent.iterdir()) == ["restored.duckdb"]
 

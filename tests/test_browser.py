@@ -195,9 +195,9 @@ def test_a_charts_data_opens_under_it(app_url, browser):
 
 def test_no_text_from_data_becomes_a_link(browser, tmp_path, sample_template):
     """Streamlit links bare URLs and e-mail addresses even in escaped markdown."""
-    from evaluation.edits import save_commentary
-    from evaluation.importer import import_files
-    from evaluation.store import Store
+    from evaluation.intake.edits import save_commentary
+    from evaluation.intake.importer import import_files
+    from evaluation.store.connection import Store
 
     store = tmp_path / "links.duckdb"
     shutil.copy(sample_template, store)

@@ -15,10 +15,10 @@ import duckdb
 import pytest
 
 from evaluation.cli import COMMANDS, main
-from evaluation.formats import KINDS
-from evaluation.report import _report_span, _spans_text
-from evaluation.snapshot import read_snapshot
-from evaluation.store import Store, migrate_to
+from evaluation.intake.formats import KINDS
+from evaluation.output.report import _report_span, _spans_text
+from evaluation.store.connection import Store, migrate_to
+from evaluation.store.snapshot import read_snapshot
 from tests.conftest import dump
 
 NO = "Nettverk friluftsliv Askim"
@@ -118,7 +118,7 @@ def test_missing_file_is_a_clear_error(tmp_path, capsys):
 
 
 def _root():
-    from evaluation.store import PROJECT_ROOT
+    from evaluation.store.connection import PROJECT_ROOT
     return PROJECT_ROOT
 
 

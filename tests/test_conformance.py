@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation.assessment import status_table
-from evaluation.importer import import_files
-from evaluation.model import evaluate
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.importer import import_files
+from evaluation.method.assessment import status_table
+from evaluation.method.model import evaluate
+from evaluation.store.snapshot import read_snapshot
 
 CONFORMANCE = Path(__file__).resolve().parent / "fixtures" / "statcan_sdg"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "statcan_sdg"
@@ -31,7 +31,7 @@ def test_the_copy_matches_the_shared_conformance_set():
 
 @pytest.fixture(scope="module")
 def statcan(tmp_path_factory):
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     store = Store(tmp_path_factory.mktemp("statcan") / "statcan.duckdb")
     report = import_files(store, [(n, (CONFORMANCE / n).read_bytes()) for n in FILES],
                           user="conformance")

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from evaluation.charts import partnership_charts
-from evaluation.exports import (
+from evaluation.method.model import evaluate
+from evaluation.output.charts import partnership_charts
+from evaluation.output.exports import (
     WRITERS,
     export_files,
     neutralise,
@@ -23,10 +24,9 @@ from evaluation.exports import (
     write_csv,
     write_xlsx,
 )
-from evaluation.model import evaluate
-from evaluation.render import BrowserMissing, render
-from evaluation.snapshot import read_snapshot
-from evaluation.views import partnership_view
+from evaluation.output.render import BrowserMissing, render
+from evaluation.output.views import partnership_view
+from evaluation.store.snapshot import read_snapshot
 
 DRAMMEN = "Ungdomsløftet Drammen"
 HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
@@ -36,7 +36,7 @@ needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI")
 
 @pytest.fixture(scope="module")
 def charts(sample_template):
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     ev = evaluate(read_snapshot(Store(sample_template)))
     view = partnership_view(ev, DRAMMEN)
     return {c.key: c for c in partnership_charts(ev, view, 2018, 2027)}

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.history import list_uploads
-from evaluation.importer import import_files
-from evaluation.store import Store
+from evaluation.intake.importer import import_files
+from evaluation.intake.integrity import store_problems
+from evaluation.store.connection import Store
+from evaluation.store.versions import list_uploads
 from tests.conftest import dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,14 +151,13 @@ def test_concurrent_commits_in_one_process_are_serialised(sample_store):
 
 
 def test_backup_and_restore_round_trip_exactly(sample_store, tmp_path):
-    from evaluation.backup import backup, restore
-    from evaluation.edits import save_commentary
-    from evaluation.settings import save_settings
+    from evaluation.intake.edits import save_commentary, save_settings
+    from evaluation.store.backup import backup, restore
     save_settings(sample_store, {"weight_outcome": 2.0}, "t")
     save_commentary(sample_store, NO, 2026, "Round trip.", "t")
     backup(sample_store, tmp_path / "b.zip")
     fresh = Store(tmp_path / "fresh" / "restored.duckdb")
-    restore(tmp_path / "b.zip", fresh)
+    restore(tmp_path / "b.zip", fresh, check=store_problems)
     assert dump(fresh) == dump(sample_store)
     report = import_files(fresh, [("x.csv", b"partnership,municipality,start_year,"
                                    b"horizon_years,purpose,lead\nBrand new,Oslo,2024,6,x,y\n")],
@@ -166,13 +166,13 @@ def test_backup_and_restore_round_trip_exactly(sample_store, tmp_path):
 
 
 def test_restore_refuses_a_non_backup_and_a_store_with_data(sample_store, tmp_path):
-    from evaluation.backup import backup, restore
     from evaluation.errors import EvaluationError
+    from evaluation.store.backup import backup, restore
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(EvaluationError, match="cannot be read as a backup"):
-        restore(tmp_path / "junk.zip", Store(tmp_path / "new.duckdb"))
+        restore(tmp_path / "junk.zip", Store(tmp_path / "new.duckdb"), check=store_problems)
     backup(sample_store, tmp_path / "b.zip")
     before = dump(sample_store)
     with pytest.raises(EvaluationError, match="already holds data"):
-        restore(tmp_path / "b.zip", sample_store)
+        restore(tmp_path / "b.zip", sample_store, check=store_problems)
     assert dump(sample_store) == before

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from evaluation.figures import build_group_figure, build_horizon_figure, build_indicator_figure
-from evaluation.model import evaluate
-from evaluation.portfolio_figures import (
+from evaluation.method.model import evaluate
+from evaluation.method.projection import project
+from evaluation.output.figures import (
+    build_group_figure,
+    build_horizon_figure,
+    build_indicator_figure,
+)
+from evaluation.output.portfolio_figures import (
     MAX_LINES,
     build_comparison_figure,
     build_portfolio_figure,
     build_status_figure,
 )
-from evaluation.projection import project
-from evaluation.snapshot import read_snapshot
-from evaluation.theme import PILLAR_STYLE
-from evaluation.views import (
+from evaluation.output.theme import PILLAR_STYLE
+from evaluation.output.views import (
     filter_portfolio,
     indicator_comparison,
     indicator_panels,
@@ -24,13 +27,14 @@ from evaluation.views import (
     portfolio_table,
     status_counts,
 )
+from evaluation.store.snapshot import read_snapshot
 
 DRAMMEN = "Ungdomsløftet Drammen"
 
 
 @pytest.fixture(scope="module")
 def result(sample_template):
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     return evaluate(read_snapshot(Store(sample_template)))
 
 
@@ -176,8 +180,8 @@ def test_portfolio_filters_combine_and_missing_scores_sort_last(result):
 def test_a_unit_is_text_in_axis_titles_and_hover_never_markup_or_a_placeholder():
     import pandas as pd
 
-    from evaluation.figures import build_group_figure
-    from evaluation.portfolio_figures import build_comparison_figure
+    from evaluation.output.figures import build_group_figure
+    from evaluation.output.portfolio_figures import build_comparison_figure
 
     unit = "<a href='http://evil'>%</a> %{customdata}"
     groups = pd.DataFrame({"year": [2024], "group": ["a"], "value": [1.0]})

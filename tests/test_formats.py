@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.formats import (
+from evaluation.intake.formats import (
     KINDS,
     canonical_column,
     explain_unrecognised,
     match_header,
-    suggest,
     template_csv,
 )
+from evaluation.text import suggest
 from tests.conftest import load
 
 
@@ -52,7 +52,7 @@ def test_suggestions_match_words_not_only_whole_strings():
 
 
 def test_all_templates_together_import_into_an_empty_store(store):
-    from evaluation.importer import import_files
+    from evaluation.intake.importer import import_files
     files = [(f"{k}.csv", template_csv(k).encode()) for k in KINDS]
     report = import_files(store, files, user="t")
     assert report.ok and report.committed, [p.format() for p in report.errors]
@@ -71,7 +71,7 @@ def test_headers_with_punctuation(header, canonical):
     ("FY2019", None), ("2019-2020", None), ("2019.5", None), ("20190", None),
 ])
 def test_year_headers_as_spreadsheets_write_them(header, year):
-    from evaluation.formats import year_of_header
+    from evaluation.intake.formats import year_of_header
     assert year_of_header(header) == year
 
 

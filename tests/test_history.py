@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from evaluation.errors import EvaluationError
-from evaluation.history import list_uploads, undo_upload
-from evaluation.snapshot import read_snapshot, read_upload_changes
+from evaluation.store.snapshot import read_snapshot, read_upload_changes
+from evaluation.store.versions import list_uploads, undo_upload
 from tests.conftest import dump, load
 
 NO = "Nettverk friluftsliv Askim"
@@ -117,7 +117,7 @@ def test_history_lists_who_did_what(sample_store):
 
 
 def test_two_files_of_one_upload_changing_the_same_partnership_is_an_error(store):
-    from evaluation.importer import import_files
+    from evaluation.intake.importer import import_files
     head = "partnership,municipality,start_year,horizon_years,purpose,lead\n"
     report = import_files(store, [("a.csv", (head + "P,Oslo,2020,6,x,y\n").encode()),
                                   ("b.csv", (head + "P,Bergen,2020,6,x,y\n").encode())],

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.importer import import_files
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.importer import import_files
+from evaluation.store.snapshot import read_snapshot
 from tests.conftest import dump
 
 NO = "Nettverk friluftsliv Askim"
@@ -218,8 +218,8 @@ def test_single_line_text_and_control_characters(sample_store, label, text, outc
 
 @pytest.mark.parametrize("text", ["a\x00b", "x\x1b[2Jy", "bell\x07", "c1\x9b"])
 def test_the_commentary_editor_refuses_what_the_importer_refuses(sample_store, text):
-    from evaluation.edits import save_commentary
     from evaluation.errors import EvaluationError
+    from evaluation.intake.edits import save_commentary
 
     before = dump(sample_store)
     with pytest.raises(EvaluationError, match="control character"):
@@ -254,7 +254,7 @@ def formula_cells(text: str) -> list[str]:
                                   "line\n@SUM(A1)", "\tcmd", "\r=x", "-", "+-", "ok;@",
                                   "Sandnes, -region"])
 def test_the_neutraliser_leaves_no_formula_under_either_separator(cell):
-    from evaluation.csvfile import write_csv
+    from evaluation.output.csvfile import write_csv
 
     text = write_csv(header=["a", "b"], rows=[[cell, -2.5], ["-4", cell]],
                      about=[("title", cell)])
@@ -285,12 +285,12 @@ def test_no_csv_export_holds_a_formula_cell(hostile_store, capsys):
     import io
     import zipfile
 
-    from evaluation.charts import partnership_charts, portfolio_charts
     from evaluation.cli import main
-    from evaluation.exports import chart_pack, write_csv
-    from evaluation.formats import KINDS, template_csv
-    from evaluation.model import evaluate
-    from evaluation.views import partnership_view, portfolio_table, status_counts
+    from evaluation.intake.formats import KINDS, template_csv
+    from evaluation.method.model import evaluate
+    from evaluation.output.charts import partnership_charts, portfolio_charts
+    from evaluation.output.exports import chart_pack, write_csv
+    from evaluation.output.views import partnership_view, portfolio_table, status_counts
 
     ev = evaluate(read_snapshot(hostile_store))
     name = next(n for n in ev.snapshot.partnerships["partnership"] if n.startswith("Evil"))
@@ -313,7 +313,7 @@ def test_no_csv_export_holds_a_formula_cell(hostile_store, capsys):
 
 def test_an_upload_may_not_split_an_indicator_into_more_groups_than_can_be_charted(
         sample_store):
-    from evaluation.rules import MAX_GROUPS
+    from evaluation.intake.rules import MAX_GROUPS
 
     body = "partnership,indicator,year,value,group\n" + "".join(
         f"{NO},INV_PARTNERS,2024,1,g{i}\n" for i in range(100_000))
@@ -331,7 +331,7 @@ def test_an_upload_may_not_split_an_indicator_into_more_groups_than_can_be_chart
 def test_a_chart_draws_at_most_eight_groups_and_says_so():
     import pandas as pd
 
-    from evaluation.figures import MAX_GROUPS_DRAWN, build_group_figure
+    from evaluation.output.figures import MAX_GROUPS_DRAWN, build_group_figure
 
     groups = pd.DataFrame({"year": [2024] * 500, "group": [f"g{i}" for i in range(500)],
                            "value": list(range(500, 0, -1))})

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.history import undo_upload
-from evaluation.importer import import_files
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.importer import import_files
+from evaluation.store.snapshot import read_snapshot
+from evaluation.store.versions import undo_upload
 from tests.conftest import FIXTURES, dump, load
 
 DK = "Fællesskaber Høje-Taastrup"
@@ -290,7 +290,7 @@ def _hypothesis_store(template, factory):
     """One store per test run (hypothesis reuses it across examples)."""
     import shutil
 
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     if "store" not in _STORES:
         path = factory.mktemp("fuzz") / "fuzz.duckdb"
         shutil.copy(template, path)
@@ -317,7 +317,7 @@ def test_unknown_names_in_a_wide_file_count_cells(sample_store):
 def test_the_upload_limit_matches_the_server_setting_and_is_explained(sample_store, monkeypatch):
     import tomllib
 
-    from evaluation import importer
+    from evaluation.intake import importer
     config = tomllib.loads((FIXTURES.parent.parent / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == importer.MAX_UPLOAD_MB
     monkeypatch.setattr(importer, "MAX_UPLOAD_MB", 1)
@@ -451,7 +451,7 @@ def test_a_count_with_a_fraction_is_a_warning(plain_store):
     ("participants per session", False), ("average number of partners", False),
     ("members/year", False)])
 def test_rates_of_counts_are_not_counts(unit, is_count):
-    from evaluation.checks import COUNT, unit_bounds
+    from evaluation.intake.checks import COUNT, unit_bounds
     low, high, what = unit_bounds(unit)
     assert (what == COUNT) is is_count and low == 0 and high is None
 
@@ -463,7 +463,7 @@ def test_rates_of_counts_are_not_counts(unit, is_count):
     ("1.234.567", 1234567, 1234567), ("1,2,3", None, None), ("inf", None, None),
 ])
 def test_parse_number_reads_only_fitting_cells_by_the_column_mark(text, comma, point):
-    from evaluation.numbers import parse_number
+    from evaluation.intake.numbers import parse_number
     assert parse_number(text, True) == comma and parse_number(text, False) == point
 
 
@@ -473,7 +473,7 @@ def test_parse_number_reads_only_fitting_cells_by_the_column_mark(text, comma, p
     ("1.234", "either"), ("-1,234", "either"), ("1234", None), ("1 234", None), ("n.a.", None),
 ])
 def test_decimal_mark_evidence_of_a_cell(text, mark):
-    from evaluation.numbers import decimal_mark
+    from evaluation.intake.numbers import decimal_mark
     assert decimal_mark(text) == mark
 
 
@@ -605,8 +605,8 @@ def test_a_file_with_repeated_rows_then_another_file(sample_store):
 
 @pytest.mark.parametrize("length, ok", [(10_000, True), (10_001, False)])
 def test_commentary_has_the_same_limit_as_the_app(sample_store, length, ok):
-    from evaluation import edits, formats
-    assert edits.MAX_COMMENTARY == formats.MAX_COMMENTARY == 10_000
+    from evaluation.intake import edits, rules
+    assert edits.MAX_COMMENTARY == rules.MAX_COMMENTARY == 10_000  # one limit, declared once
     report = load(sample_store, f"partnership,year,commentary\n{NO},2031,{'x' * length}\n")
     assert report.ok is ok
     if not ok:

@@ -1,7 +1,15 @@
-"""Import hygiene: the core never loads Streamlit; pages hold no SQL and open no store."""
+"""The rooms of docs/architecture.md and their arrows, checked in fresh interpreters.
+
+import-linter (run by .ci/run, configured in pyproject.toml) checks the static
+imports; these tests check what importing each module really loads, which also
+catches an import hidden in a function that runs at import time. Each rule is
+also shown to fail on a module that breaks it.
+"""
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import subprocess
 import sys
@@ -10,16 +18,69 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = sorted(p.stem for p in (ROOT / "evaluation").glob("*.py") if p.stem != "__main__")
+CORE = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts)
+              for p in (ROOT / "evaluation").rglob("*.py") if p.stem != "__main__")
+CORE = [m.removesuffix(".__init__") for m in CORE]
 PAGES = sorted((ROOT / "pages").glob("*.py"))
+SHARED = ["evaluation.errors", "evaluation.access", "evaluation.text", "evaluation.limits",
+          "evaluation.files", "evaluation.config"]
+# What a module of each room may not load, not even indirectly.
+FORBIDDEN = {
+    # pandas 3 loads pyarrow for its strings itself; the method never imports it.
+    "evaluation.method": ["duckdb", "plotly", "fpdf", "kaleido", "streamlit",
+                          "evaluation.store", "evaluation.intake", "evaluation.output"],
+    "evaluation.store": ["plotly", "fpdf", "kaleido", "streamlit", "evaluation.intake",
+                         "evaluation.method", "evaluation.output"],
+    "evaluation.output": ["duckdb", "streamlit", "evaluation.store", "evaluation.intake"],
+    "evaluation.intake": ["plotly", "fpdf", "kaleido", "streamlit"],
+    **{m: ["duckdb", "pandas", "numpy", "plotly", "pyarrow", "streamlit",
+           "evaluation.store", "evaluation.intake", "evaluation.method", "evaluation.output"]
+       for m in SHARED},
+}
+
+
+def loaded_by(module: str) -> set[str]:
+    """Every module a fresh interpreter holds after `import module`."""
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout))
+
+
+def violations(module: str, forbidden: list[str]) -> list[str]:
+    return sorted(m for m in loaded_by(module)
+                  if any(m == f or m.startswith(f + ".") for f in forbidden))
+
+
+def _rules(module: str) -> list[str]:
+    return [f for room, fs in FORBIDDEN.items()
+            if module == room or module.startswith(room + ".") for f in fs]
 
 
 @pytest.mark.parametrize("module", CORE)
-def test_core_module_does_not_import_streamlit(module):
-    name = "evaluation" if module == "__init__" else f"evaluation.{module}"
-    code = f"import sys, {name}; sys.exit('streamlit' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"{name} pulls in streamlit: {result.stderr}"
+def test_each_module_loads_only_what_its_room_may(module):
+    forbidden = ["streamlit", *_rules(module)]
+    assert violations(module, forbidden) == [], f"{module} loads what its room may not"
+
+
+def test_the_check_fails_on_a_module_that_breaks_a_rule():
+    # The report draws with plotly and writes PDF with fpdf: as a method module it would fail.
+    assert "fpdf" in violations("evaluation.output.report", FORBIDDEN["evaluation.method"])
+    assert "duckdb" in violations("evaluation.intake.importer", FORBIDDEN["evaluation.output"])
+
+
+def test_every_module_of_the_core_has_a_room():
+    rooms = tuple(FORBIDDEN) + ("evaluation.cli", "evaluation")
+    assert all(m in rooms or m.startswith(tuple(r + "." for r in FORBIDDEN)) for m in CORE)
+
+
+def test_import_linter_contracts_hold():
+    code = "from importlinter.cli import lint_imports_command; lint_imports_command()"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "0 broken" in result.stdout
 
 
 SQL = re.compile(r"\b(select|insert|update|delete)\b[^\n]*\bfrom\b|duckdb", re.IGNORECASE)
@@ -29,10 +90,29 @@ SQL = re.compile(r"\b(select|insert|update|delete)\b[^\n]*\bfrom\b|duckdb", re.I
 def test_pages_hold_no_sql_and_no_store_connection(page):
     text = page.read_text(encoding="utf-8")
     assert not SQL.search(text), f"{page.name}: keep SQL in evaluation/"
-    assert "go.Figure(" not in text, f"{page.name}: build figures in evaluation/figures"
+    assert "go.Figure(" not in text, f"{page.name}: build figures in evaluation/output"
 
 
-def test_every_core_module_explains_why_it_exists():
-    for path in (ROOT / "evaluation").glob("*.py"):
+def _python_files() -> list[Path]:
+    return [*(ROOT / "evaluation").rglob("*.py"), *PAGES, ROOT / "ui.py", ROOT / "login.py",
+            ROOT / "dashboard.py"]
+
+
+def test_every_module_explains_why_it_exists():
+    for path in _python_files():
         text = path.read_text(encoding="utf-8").lstrip()
-        assert text.startswith('"""'), f"{path.name} has no module docstring"
+        assert text.startswith('"""') or path.name == "__init__.py" and not text, path
+
+
+def test_modules_stay_small_and_long_functions_say_why():
+    """Modules under 400 lines; a function over 40 lines says in its docstring why
+    ('Long because ...')."""
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 400, f"{path.relative_to(ROOT)} is over 400 lines"
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                reason = "Long because" in (ast.get_docstring(node) or "")
+                assert length <= 40 or reason, (
+                    f"{path.relative_to(ROOT)}: {node.name} has {length} lines and no reason")

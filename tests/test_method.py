@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.method import (
+from evaluation.method.statuses import (
     cagr,
     growth_ratio,
     progress,

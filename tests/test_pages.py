@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
-from evaluation.history import list_uploads
-from evaluation.snapshot import read_snapshot
-from evaluation.store import Store
+from evaluation.store.connection import Store
+from evaluation.store.snapshot import read_snapshot
+from evaluation.store.versions import list_uploads
 from tests.conftest import load
 
 NO = "Nettverk friluftsliv Askim"
@@ -222,12 +222,12 @@ def test_the_chart_pack_is_made_on_a_click_then_offered(app_store):
 
 
 def test_a_report_that_fails_shows_a_plain_error_not_a_dead_button(app_store, monkeypatch):
-    import evaluation.report
+    import evaluation.output.report
 
     def broken(*args, **kwargs):
         raise RuntimeError("row too high")
 
-    monkeypatch.setattr(evaluation.report, "annual_report_zip", broken)
+    monkeypatch.setattr(evaluation.output.report, "annual_report_zip", broken)
     at = page("partnership", partnership="Nettverk friluftsliv Askim")
     next(b for b in at.button if b.label.startswith("Make the chart pack")).click().run()
     assert not at.exception
@@ -236,16 +236,16 @@ def test_a_report_that_fails_shows_a_plain_error_not_a_dead_button(app_store, mo
 
 
 def test_the_upload_page_checks_a_file_once_not_on_every_click(app_store, monkeypatch):
-    import evaluation.importer
+    import evaluation.intake.importer
 
     calls = []
-    real = evaluation.importer.import_files
+    real = evaluation.intake.importer.import_files
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("commit"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(evaluation.importer, "import_files", counting)
+    monkeypatch.setattr(evaluation.intake.importer, "import_files", counting)
     at = page("upload")
     row = b"partnership,indicator,year,value\nNettverk friluftsliv Askim,INV_PARTNERS,2031,3\n"
     at.file_uploader[0].set_value(("x.csv", row, "text/csv")).run()

@@ -13,11 +13,11 @@ import pytest
 from pypdf import PdfReader
 
 from evaluation.cli import main
-from evaluation.edits import save_commentary
-from evaluation.model import evaluate
-from evaluation.render import BrowserMissing
-from evaluation.report import annual_report_pdf, annual_report_zip
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.edits import save_commentary
+from evaluation.method.model import evaluate
+from evaluation.output.render import BrowserMissing
+from evaluation.output.report import annual_report_pdf, annual_report_zip
+from evaluation.store.snapshot import read_snapshot
 from tests.conftest import load
 
 DRAMMEN = "Ungdomsløftet Drammen"
@@ -32,7 +32,7 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def report(sample_template):
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     if not HAS_CHROMIUM and not os.environ.get("CI"):
         pytest.skip("no Chromium")
     return annual_report_pdf(evaluate(read_snapshot(Store(sample_template))), DRAMMEN, 2025)
@@ -68,7 +68,7 @@ def test_report_pages_render_to_images(report, tmp_path):
 
 @needs_browser
 def test_chart_pack_has_png_svg_and_csv_for_every_chart(sample_template):
-    from evaluation.store import Store
+    from evaluation.store.connection import Store
     data = annual_report_zip(evaluate(read_snapshot(Store(sample_template))), DRAMMEN, 2025)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert "README.txt" in names
@@ -138,7 +138,7 @@ def test_commentary_is_versioned_and_can_be_removed(sample_store):
 @pytest.fixture
 def longest_names(store):
     """A partnership whose every text is as long as the importer allows."""
-    from evaluation.formats import MAX_CHARS
+    from evaluation.limits import MAX_CHARS
     name = ("Samarbeid for unge utenfor arbeid og utdanning i " * 4)[:MAX_CHARS["partnership"]]
     indicator = ("Andel unge 16-25 år som verken er i arbeid, utdanning eller opplæring "
                  * 4)[:MAX_CHARS["name"]]
@@ -164,7 +164,7 @@ def longest_names(store):
 
 
 def load_all(store, files):
-    from evaluation.importer import import_files
+    from evaluation.intake.importer import import_files
     return import_files(store, [(n, t.encode()) for n, t in files], user="t")
 
 
@@ -183,9 +183,9 @@ def test_control_characters_in_an_old_store_do_not_break_images_or_the_report(st
 
     import duckdb
 
-    from evaluation.charts import partnership_charts
-    from evaluation.exports import WRITERS
-    from evaluation.views import partnership_view
+    from evaluation.output.charts import partnership_charts
+    from evaluation.output.exports import WRITERS
+    from evaluation.output.views import partnership_view
 
     load(store, "partnership,municipality,start_year,horizon_years,purpose,lead\n"
                 "Escaped,Oslo,2020,8,x,y\n")

@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from evaluation.errors import EvaluationError
-from evaluation.history import list_uploads
-from evaluation.sample import SAMPLE_DIR, ensure_store
-from evaluation.store import Store
+from evaluation.intake.sample import SAMPLE_DIR, ensure_store
+from evaluation.store.connection import Store
+from evaluation.store.versions import list_uploads
 
 
 def test_first_start_creates_the_store_with_the_sample(tmp_path):
@@ -24,8 +24,8 @@ def test_a_failed_first_start_leaves_no_half_made_store(tmp_path, monkeypatch):
     broken = tmp_path / "sample"
     shutil.copytree(SAMPLE_DIR, broken)
     (broken / "observations.csv").write_text("partnership,indicator,year,value\nX,Y,20019,1\n")
-    monkeypatch.setattr("evaluation.sample.SAMPLE_DIR", broken)
-    monkeypatch.setattr("evaluation.sample.load_sample_data.__defaults__", (broken,))
+    monkeypatch.setattr("evaluation.intake.sample.SAMPLE_DIR", broken)
+    monkeypatch.setattr("evaluation.intake.sample.load_sample_data.__defaults__", (broken,))
     store = Store(tmp_path / "data" / "evaluation.duckdb")
     with pytest.raises(EvaluationError, match="did not import"):
         ensure_store(store)

@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.horizon import expected_progress, phase, vs_expected
-from evaluation.model import evaluate
-from evaluation.projection import project
-from evaluation.scores import PILLAR_NAMES, balanced_index
-from evaluation.settings import Settings, save_settings
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.edits import save_settings
+from evaluation.method.horizon import expected_progress, phase, vs_expected
+from evaluation.method.model import evaluate
+from evaluation.method.projection import project
+from evaluation.method.scores import PILLAR_NAMES, balanced_index
+from evaluation.method.settings import Settings
+from evaluation.store.snapshot import read_snapshot
 from tests.conftest import load
 
 

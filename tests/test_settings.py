@@ -6,9 +6,10 @@ import pytest
 
 from evaluation.access import VIEWER, Actor
 from evaluation.errors import EvaluationError, PermissionDenied
-from evaluation.history import list_uploads, undo_upload
-from evaluation.settings import SETTINGS, Settings, save_settings
-from evaluation.snapshot import read_snapshot
+from evaluation.intake.edits import save_settings
+from evaluation.method.settings import SETTINGS, Settings
+from evaluation.store.snapshot import read_snapshot
+from evaluation.store.versions import list_uploads, undo_upload
 from tests.conftest import dump
 
 

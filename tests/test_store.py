@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
-from evaluation.schema import MIGRATIONS, SCHEMA_VERSION
-from evaluation.store import Store, migrate_to
+from evaluation.store.connection import Store, migrate_to
+from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 def test_new_store_gets_the_current_schema(tmp_path):
@@ -204,8 +204,8 @@ def test_a_store_in_a_read_only_folder_can_still_be_read(sample_template, tmp_pa
     import shutil
     import tempfile
 
-    from evaluation.importer import import_files
-    from evaluation.snapshot import read_snapshot
+    from evaluation.intake.importer import import_files
+    from evaluation.store.snapshot import read_snapshot
     from tests.conftest import run_unprivileged
 
     folder = Path(tempfile.mkdtemp(prefix="read-only-store-"))
@@ -233,7 +233,7 @@ def test_a_store_in_a_read_only_folder_can_still_be_read(sample_template, tmp_pa
 def _damaged_copy(sample_template, tmp_path) -> Store:
     """A copy of the sample with one data block overwritten: found by trying each block."""
     from evaluation.errors import EvaluationError
-    from evaluation.snapshot import read_snapshot
+    from evaluation.store.snapshot import read_snapshot
 
     good = sample_template.read_bytes()
     for block in range(1, len(good) // 262144 + 1):
@@ -252,9 +252,9 @@ def _damaged_copy(sample_template, tmp_path) -> Store:
 
 def test_a_damaged_store_says_so_refuses_writes_and_a_restore_mends_it(sample_template,
                                                                        tmp_path, capsys):
-    from evaluation.backup import backup
     from evaluation.cli import main
-    from evaluation.snapshot import read_snapshot
+    from evaluation.store.backup import backup
+    from evaluation.store.snapshot import read_snapshot
 
     store = _damaged_copy(sample_template, tmp_path)
     assert main(["status", "--db", str(store.path)]) == 1

@@ -1,0 +1,51 @@
+"""The program's configuration, read once at the edges into one frozen object.
+
+The command line and the app build a `Config` from the environment (and the
+command line's flags); everything below them receives what it needs from it as
+arguments. No core module reads the environment, so a test, a script or a
+second app server can run with another configuration in the same process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = PROJECT_ROOT / "data" / "evaluation.duckdb"
+_TRUE = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the store is, whether it may be written, how long to wait for it, and which
+    browser draws static images (None: look for Chromium; "" : there is none)."""
+
+    store: Path = DEFAULT_STORE
+    read_only: bool = False
+    lock_timeout: float = 30.0
+    browser: str | None = None
+    user: str | None = None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """From EVALUATION_DB, EVALUATION_READ_ONLY, EVALUATION_LOCK_TIMEOUT,
+        EVALUATION_BROWSER ('none' for none) and EVALUATION_USER."""
+        env = os.environ if environ is None else environ
+        browser = env.get("EVALUATION_BROWSER")
+        if browser is not None and browser.strip().lower() in ("", "none"):
+            browser = ""
+        try:
+            timeout = float(env.get("EVALUATION_LOCK_TIMEOUT") or 30)
+        except ValueError as e:
+            raise ValueError("EVALUATION_LOCK_TIMEOUT must be a number of seconds") from e
+        return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
+                   read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
+                   lock_timeout=timeout, browser=browser,
+                   user=env.get("EVALUATION_USER") or None)
+
+    def with_store(self, store: str | Path | None) -> Config:
+        """The same configuration with another store (the command line's --db)."""
+        return self if not store else replace(self, store=Path(store))

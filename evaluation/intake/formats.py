@@ -1,0 +1,245 @@
+"""The upload formats: which file kinds exist, their columns, header aliases and templates.
+
+One table (`KINDS`) drives kind recognition, the importer's column checks,
+`docs/data-format.md`, the template downloads and `python -m evaluation template`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from evaluation.output.csvfile import write_csv
+
+MAX_COLUMNS = 500
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One file kind: its required and optional columns and a template example."""
+
+    name: str
+    title: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    example: tuple[tuple[str, ...], ...]
+    wide: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "partnerships",
+            "Partnerships",
+            ("partnership", "municipality", "start_year", "horizon_years", "purpose", "lead"),
+            ("partners", "description"),
+            (
+                ("Nettverk friluftsliv Askim", "Indre Østfold", "2019", "8",
+                 "More residents active outdoors", "Askim frivilligsentral",
+                 "Indre Østfold kommune; DNT Indre Østfold", ""),
+            ),
+        ),
+        Kind(
+            "indicators",
+            "Indicators",
+            ("indicator", "name", "pillar", "unit", "direction"),
+            ("description",),
+            (
+                ("INV_PARTNERS", "Partner organisations", "involvement", "count",
+                 "higher_is_better", "Organisations that signed the agreement"),
+                ("OUT_NEET", "Young people not in education or work", "outcome", "%",
+                 "lower_is_better", "Share of 16-25 year olds"),
+            ),
+        ),
+        Kind(
+            "targets",
+            "Baselines and targets",
+            ("partnership", "indicator", "baseline_year", "baseline", "target_year", "target"),
+            (),
+            (("Nettverk friluftsliv Askim", "INV_PARTNERS", "2019", "6", "2026", "20"),),
+        ),
+        Kind(
+            "observations",
+            "Observations (long: one row per year)",
+            ("partnership", "indicator", "year", "value"),
+            ("group", "source", "note"),
+            (
+                ("Nettverk friluftsliv Askim", "INV_PARTNERS", "2020", "9", "",
+                 "Partnership register", ""),
+                ("Nettverk friluftsliv Askim", "INV_PARTNERS", "2020", "4", "civil_society",
+                 "Partnership register", ""),
+            ),
+        ),
+        Kind(
+            "observations_wide",
+            "Observations (wide: one column per year)",
+            ("partnership", "indicator"),
+            ("group", "source", "note"),
+            (("Nettverk friluftsliv Askim", "OUT_NEET", "", "", "", "9.8", "9.1"),),
+            wide=True,
+        ),
+        Kind(
+            "events",
+            "Events",
+            ("partnership", "year", "event"),
+            (),
+            (("Nettverk friluftsliv Askim", "2021", "New coordinator"),),
+        ),
+        Kind(
+            "commentary",
+            "Evaluator's commentary",
+            ("partnership", "year", "commentary"),
+            (),
+            (("Nettverk friluftsliv Askim", "2025",
+              "Participation grew, outcomes are expected from year 5."),),
+        ),
+    )
+}
+
+# Import order: what other kinds refer to comes first.
+DEPENDENCY_ORDER = (
+    "partnerships", "indicators", "targets", "observations", "observations_wide",
+    "events", "commentary",
+)
+
+ALIASES: dict[str, str] = {
+    # Norwegian, Danish and common English variants, after _normalise_header().
+    "partnerskap": "partnership", "partnerskab": "partnership", "partnership_name": "partnership",
+    "partnerskapet": "partnership", "partnerskabet": "partnership",
+    "kommune": "municipality", "region": "municipality", "municipality_region": "municipality",
+    "startår": "start_year", "startaar": "start_year", "start": "start_year",
+    "horisont": "horizon_years", "horizon": "horizon_years", "horisont_år": "horizon_years",
+    "formål": "purpose", "formaal": "purpose",
+    "lead_organisation": "lead", "backbone": "lead", "ledelse": "lead", "leder": "lead",
+    "partnere": "partners", "partnarar": "partners",
+    "beskrivelse": "description", "beskrivning": "description",
+    "indikator": "indicator", "indicator_code": "indicator", "kode": "indicator",
+    "navn": "name", "søyle": "pillar", "søjle": "pillar",
+    "enhet": "unit", "enhed": "unit", "retning": "direction",
+    "basisår": "baseline_year", "basisaar": "baseline_year", "utgangsår": "baseline_year",
+    "baseline_år": "baseline_year", "basis": "baseline", "utgangsverdi": "baseline",
+    "basisværdi": "baseline", "målår": "target_year", "maalaar": "target_year",
+    "mål": "target", "maal": "target", "målverdi": "target", "målværdi": "target",
+    "år": "year", "aar": "year", "ar": "year", "årstal": "year", "årstall": "year",
+    "verdi": "value", "værdi": "value", "vaerdi": "value",
+    "gruppe": "group", "aktørtype": "group", "actor_type": "group",
+    "kilde": "source", "merknad": "note", "notat": "note", "bemærkning": "note",
+    "notes": "note", "hendelse": "event", "begivenhed": "event", "hændelse": "event",
+    "kommentar": "commentary", "comment": "commentary",
+}
+
+PILLAR_WORDS: dict[str, str] = {
+    "involvement": "involvement", "involvering": "involvement", "deltakelse": "involvement",
+    "deltagelse": "involvement", "process": "process", "prosess": "process",
+    "proces": "process", "outcome": "outcome", "outcomes": "outcome",
+    "resultat": "outcome", "effekt": "outcome",
+}
+DIRECTION_WORDS: dict[str, str] = {
+    "higher_is_better": "higher_is_better", "higher": "higher_is_better",
+    "up": "higher_is_better", "høyere_er_bedre": "higher_is_better",
+    "højere_er_bedre": "higher_is_better", "lower_is_better": "lower_is_better",
+    "lower": "lower_is_better", "down": "lower_is_better",
+    "lavere_er_bedre": "lower_is_better",
+}
+
+# '2019', 'År 2019', 'year_2019', and a spreadsheet's float header '2019.0' or '2019,0'.
+_YEAR_HEADER = re.compile(r"(?:(?:år|aar|year)[\W_]*)?(\d{4})(?:[.,]0+)?")
+
+
+def normalise_word(text: str) -> str:
+    """Lower-case, trimmed, with spaces and hyphens as underscores: how headers and
+    controlled words (pillar, direction) are compared."""
+    text = text.replace("\ufeff", "").strip().strip('"').strip().lower()
+    return re.sub(r"[^\w]+", "_", text).strip("_")
+
+
+def canonical_column(header: str) -> str:
+    """The canonical column name for a header cell (aliases resolved)."""
+    word = normalise_word(header)
+    return ALIASES.get(word, word)
+
+
+def year_of_header(header: str) -> int | None:
+    """The year a wide-format column header stands for, or None."""
+    text = header.replace("\ufeff", "").strip().strip('"').strip().lower()
+    match = _YEAR_HEADER.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a header row maps onto a kind: column name -> position, plus year columns."""
+
+    kind: Kind
+    positions: dict[str, int]
+    year_columns: dict[int, int]
+    unknown: tuple[str, ...]
+    repeated: dict[str, tuple[int, ...]]
+
+
+def match_header(cells: list[str]) -> HeaderMatch | None:
+    """Recognise the kind of a file from its header row, or None when no kind fits."""
+    names = [canonical_column(c) for c in cells]
+    positions: dict[str, int] = {}
+    for i, name in enumerate(names):
+        positions.setdefault(name, i)
+    years = {y: i for i, c in enumerate(cells) if (y := year_of_header(c)) is not None}
+    best = None
+    for kind in KINDS.values():
+        if not all(col in positions for col in kind.required):
+            continue
+        if kind.wide and (not years or "year" in positions or "value" in positions):
+            continue
+        if best is None or len(kind.required) > len(best.required):
+            best = kind
+    if best is None:
+        return None
+    known = set(best.columns)
+    used = {c: p for c, p in positions.items() if c in known}
+    year_columns = years if best.wide else {}
+    skip = set(used.values()) | set(year_columns.values())
+    unknown = tuple(cells[i] for i in range(len(cells)) if i not in skip and cells[i].strip())
+    repeated = {c: tuple(i for i, n in enumerate(names) if n == c) for c in known
+                if names.count(c) > 1}
+    repeated.update({str(y): tuple(i for i, c in enumerate(cells) if year_of_header(c) == y)
+                     for y in set(years) if best.wide and sum(
+                         year_of_header(c) == y for c in cells) > 1})
+    return HeaderMatch(best, used, year_columns, unknown, repeated)
+
+
+def explain_unrecognised(cells: list[str]) -> str:
+    """Say why a header row is not a known kind: the nearest kind and what it lacks."""
+    names = {canonical_column(c) for c in cells if c.strip()}
+    ranked = sorted(KINDS.values(), key=lambda k: -len(names & set(k.required)))
+    kind = ranked[0]
+    missing = [c for c in kind.required if c not in names]
+    hints = []
+    for col in missing:
+        close = difflib.get_close_matches(col, sorted(names), n=1, cutoff=0.6)
+        hints.append(f"'{col}'" + (f" (is '{close[0]}' a misspelling?)" if close else ""))
+    expected = ", ".join(kind.required)
+    if kind.wide:
+        expected += ", then one column per year (2016, 2017, ...)"
+    return (
+        f"header not recognised: looks most like a {kind.title.lower()} file, but column "
+        f"{', '.join(hints) or 'of years'} is missing; expected: {expected}"
+    )
+
+
+def template_csv(kind_name: str) -> str:
+    """A CSV template for one kind: the header and an example row or two."""
+    if kind_name not in KINDS:
+        raise KeyError(kind_name)
+    kind = KINDS[kind_name]
+    header = list(kind.columns)
+    if kind.wide:
+        header = ["partnership", "indicator", "group", "source", "note"] + [
+            str(y) for y in range(2019, 2021)
+        ]
+    return write_csv(header=header, rows=kind.example)

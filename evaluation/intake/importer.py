@@ -1,0 +1,281 @@
+"""Importing evaluators' files: every problem at once, a preview, then one transaction.
+
+`import_files` reads, validates and applies all files inside one store
+transaction, in dependency order (partnerships and indicators before what
+refers to them). With any error, or as a preview (`commit=False`), the
+transaction is rolled back: the store is exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from evaluation.access import Actor, as_actor, require_write
+from evaluation.errors import ERROR, EvaluationError, Problem
+from evaluation.intake import rules
+from evaluation.intake.checks import check_values
+from evaluation.intake.cleaning import MAX_LISTED, Cleaner
+from evaluation.intake.formats import DEPENDENCY_ORDER, KINDS
+from evaluation.intake.records import LinesMismatch, Records, parse_records, wide_to_long
+from evaluation.intake.textfile import FileProblem, TextFile, read_text_file
+from evaluation.store.connection import Store
+from evaluation.store.schema import ENTITIES, Entity
+from evaluation.store.versions import apply_staged, begin_upload, set_summary
+
+PREVIEW_ROWS = 500
+MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
+_ENTITY_OF = {"observations_wide": "observations"}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What one file holds and how it compares with the store."""
+
+    name: str
+    kind: str
+    sha256: str
+    encoding: str
+    delimiter: str
+    rows: int
+    new: int
+    changed: int
+    unchanged: int
+    preview: pd.DataFrame = field(repr=False, compare=False)
+
+    @property
+    def skipped(self) -> int:
+        return self.rows - self.new - self.changed - self.unchanged
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of an import or a preview: files, problems, and the upload if committed."""
+
+    files: tuple[FileReport, ...]
+    problems: tuple[Problem, ...]
+    upload_id: int | None
+    committed: bool
+    same_as: tuple[int, ...] = ()
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changes(self) -> int:
+        return sum(f.new + f.changed for f in self.files)
+
+    def summary(self) -> str:
+        """One paragraph a person reads first."""
+        if not self.ok:
+            return (f"{len(self.errors)} error(s) found; nothing was imported. Fix the lines "
+                    "listed and upload the file(s) again.")
+        counts = "; ".join(
+            f"{f.name} ({KINDS[f.kind].title.lower()}): {f.new} new, {f.changed} changed, "
+            f"{f.unchanged} unchanged" + (f", {f.skipped} empty" if f.skipped else "")
+            for f in self.files)
+        if self.changes == 0:
+            same = (f" (identical to upload {', '.join(map(str, self.same_as))})"
+                    if self.same_as else "")
+            return f"Nothing to change: the store already holds every value{same}. {counts}."
+        if self.committed:
+            return f"Imported as upload {self.upload_id}. {counts}."
+        return f"Ready to import. {counts}."
+
+
+class _Discard(Exception):
+    """Leaves the transaction by rolling back (preview, errors, nothing to change)."""
+
+
+def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str | Actor,
+                 commit: bool = True) -> ImportReport:
+    """Validate `files` (name, bytes) and, if `commit` and clean, apply them as one upload.
+
+    Committing needs an evaluator (`user` as a plain name is a local evaluator).
+    """
+    actor = require_write(user, "import data") if commit else as_actor(user)
+    exact: set[str] = set()
+    while True:
+        try:
+            return _import(store, files, actor.name, commit, exact)
+        except LinesMismatch as e:
+            if e.args[0] in exact:
+                raise
+            exact.add(e.args[0])
+
+
+def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit: bool,
+            exact: set[str]) -> ImportReport:
+    """Long because it is the one place that orders a whole upload: read, validate each
+    file, compare, record or discard."""
+    problems: list[Problem] = []
+    texts: list[TextFile] = []
+    for name, raw in files:
+        if len(raw) > MAX_UPLOAD_MB * 1024 * 1024:
+            problems.append(Problem(name, None, "", "", (
+                f"the file is {len(raw) / 1024 / 1024:,.0f} MB; at most {MAX_UPLOAD_MB} MB can "
+                "be uploaded at once: split it, e.g. by year or by partnership"), ERROR))
+            continue
+        try:
+            texts.append(read_text_file(name, raw))
+        except FileProblem as e:
+            problems.append(Problem(name, e.line, "", "", e.message, ERROR))
+    texts.sort(key=lambda t: DEPENDENCY_ORDER.index(t.match.kind.name))
+    reports: list[FileReport] = []
+    result: dict[str, object] = {}
+    entities = [_ENTITY_OF.get(t.match.kind.name, t.match.kind.name) for t in texts]
+    given: dict[str, list[Records]] = {e: [] for e in entities
+                                       if entities.count(e) > 1 and ENTITIES[e].values}
+    try:
+        with store.transaction() as con:
+            upload_id = begin_upload(con, "import", user, "")
+            for tf in texts:
+                report, found = _import_file(con, tf, upload_id, tf.name in exact, not commit,
+                                             given)
+                reports.append(report)
+                problems.extend(found)
+            result["same_as"] = _same_as(con, texts)
+            changes = sum(r.new + r.changed for r in reports)
+            if not commit or any(p.is_error for p in problems) or not changes or not texts:
+                raise _Discard
+            _record_files(con, upload_id, reports)
+            set_summary(con, upload_id, _upload_summary(reports))
+            result["upload_id"] = upload_id
+    except _Discard:
+        pass
+    except duckdb.Error as e:
+        raise EvaluationError(f"The store refused the import: {str(e).splitlines()[0]}",
+                              "Import failed") from e
+    order = {name: i for i, (name, _) in enumerate(files)}
+    problems.sort(key=lambda p: (order.get(p.file, 0), p.line or 10**12, not p.is_error))
+    return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
+                        "upload_id" in result, tuple(result.get("same_as", ())))
+
+
+def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, exact: bool,
+                 with_preview: bool, given: dict[str, list[Records]]
+                 ) -> tuple[FileReport, list[Problem]]:
+    kind = tf.match.kind.name
+    records = parse_records(tf, exact=exact)
+    positions = dict(tf.match.positions)
+    if tf.match.kind.wide:
+        records, positions = wide_to_long(records, tf.match.year_columns, positions)
+    cl = Cleaner(con, records, positions, list(records.problems))
+    for col in tf.match.unknown:
+        cl.problems.append(Problem(tf.name, tf.header_line, col, "",
+                                   "column not used by this file kind; it is ignored", "warning"))
+    rules.STAGERS[kind](cl)
+    entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
+    if entity.table in given:
+        _compare_files(cl, entity, given[entity.table])
+    rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    counts = apply_staged(con, entity, "_staged", upload_id)
+    if kind.startswith("observations"):
+        check_values(cl, upload_id)
+    if kind == "targets":
+        rules.check_targets(cl)
+    if kind.startswith("observations"):
+        rows = counts.new + counts.changed + counts.unchanged + _empty_values(cl)
+    preview = _preview(con, entity) if with_preview else pd.DataFrame()
+    report = FileReport(tf.name, kind, tf.sha256, tf.encoding, tf.delimiter, int(rows),
+                        counts.new, counts.changed, counts.unchanged, preview)
+    return report, cl.problems
+
+
+def _empty_values(cl: Cleaner) -> int:
+    return cl.con.execute(f"SELECT count(*) FROM _typed WHERE {cl.empty('value')}").fetchone()[0]
+
+
+def _compare_files(cl: Cleaner, entity: Entity, earlier: list[Records]) -> None:
+    """A row that another file of this upload gives with other values is an error naming
+    both lines, whatever the order of the files and whatever the store held.
+
+    Each file's staged rows are kept in `_given_<table>`; an empty optional text
+    (source, note, unit, ...) keeps what is there, so it differs from nothing.
+    """
+    table = f"_given_{entity.table}"
+    rules.materialise_staged(cl.con)
+    if not earlier:
+        cl.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                       "SELECT *, 0 AS file_no FROM _staged LIMIT 0")
+    differs = [(v, f"(s.{v} IS NOT NULL AND g.{v} IS NOT NULL AND s.{v} <> g.{v})"
+                if v in entity.keep_if_empty else f"s.{v} IS DISTINCT FROM g.{v}")
+               for v in entity.values]
+    if earlier:
+        shown = ", ".join(f"CASE WHEN {d} THEN '{v} ' || {_short(f'g.{v}')} || ' there, ' || "
+                          f"{_short(f's.{v}')} || ' here' END" for v, d in differs)
+        rows = cl.con.execute(f"""
+            SELECT s.rec, '', count(*) OVER (), g.file_no, g.rec, concat_ws('; ', {shown})
+            FROM _staged s JOIN {table} g
+            ON {" AND ".join(f"s.{k} = g.{k}" for k in entity.key)}
+            WHERE {" OR ".join(d for _, d in differs)}
+            ORDER BY s.rec LIMIT {MAX_LISTED}""").fetchall()
+        message = f"another file in this upload gives this {entity.label} differently"
+
+        def detail(row: tuple) -> str:
+            other = earlier[row[3]]
+            return (f"{message}: {other.file.name} line {other.lines_of([row[4]])[0]} "
+                    f"({row[5]}); keep it in one file")
+
+        cl.report(rows, "", message + "; keep it in one file", detail=detail)
+    cl.con.execute(f"INSERT INTO {table} SELECT *, {len(earlier)} FROM _staged")
+    earlier.append(cl.records)
+
+
+def _short(column: str) -> str:
+    """SQL: a value as text for a message (long texts cut)."""
+    return (f"coalesce(CASE WHEN length({column}::VARCHAR) > 60 THEN left({column}::VARCHAR, 57) "
+            f"|| '...' ELSE {column}::VARCHAR END, 'empty')")
+
+
+def _preview(con: duckdb.DuckDBPyConnection, entity: Entity) -> pd.DataFrame:
+    """New and changed rows, with names instead of ids and old -> new values."""
+    cols = []
+    for k in entity.key:
+        if k == "partnership_id":
+            cols.append("(SELECT name FROM partnerships p WHERE p.valid_to IS NULL AND "
+                        "p.partnership_id = d.partnership_id) AS partnership")
+        elif k == "indicator_id":
+            cols.append("(SELECT code FROM indicators i WHERE i.valid_to IS NULL AND "
+                        "i.indicator_id = d.indicator_id) AS indicator")
+        else:
+            cols.append(f"d.{k} AS \"{'group' if k == 'grp' else k}\"")
+    for v in entity.values:
+        cols += [f"d.old_{v} AS \"old {v}\"", f"d.{v} AS \"{v}\""]
+    return con.execute(f"""
+        SELECT d.status, {", ".join(cols)} FROM _diff d WHERE d.status <> 'unchanged'
+        ORDER BY d.status = 'new', d.rec LIMIT {PREVIEW_ROWS}""").df()
+
+
+def _same_as(con: duckdb.DuckDBPyConnection, texts: list[TextFile]) -> list[int]:
+    if not texts:
+        return []
+    rows = con.execute("""
+        SELECT upload_id FROM upload_files GROUP BY upload_id
+        HAVING list_sort(list(sha256)) = list_sort(?::VARCHAR[])""",
+        [[t.sha256 for t in texts]]).fetchall()
+    return [r[0] for r in rows]
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, upload_id: int,
+                  reports: list[FileReport]) -> None:
+    for position, r in enumerate(reports):
+        con.execute("INSERT INTO upload_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [upload_id, position, r.name, r.sha256, r.kind, r.rows, r.new, r.changed,
+                     r.unchanged])
+
+
+def _upload_summary(reports: list[FileReport]) -> str:
+    return "; ".join(f"{r.name}: {r.new} new, {r.changed} changed" for r in reports)

@@ -1,0 +1,120 @@
+"""Checking a whole store's rows against the rules the importer applies to a file.
+
+A backup is input like any upload: a crafted one with `horizon_years =
+2000000000` made every page fail, and a weight of -1e308 broke the Settings page
+that could repair it. Before a restored store replaces the live one, every row
+of every version is checked here with the importer's own limits (years,
+horizons, pillars, directions, lengths, control characters, finite numbers,
+settings' ranges) and against the versioning the store relies on.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from evaluation.errors import EvaluationError
+from evaluation.limits import (
+    DIRECTIONS,
+    HORIZON_YEARS,
+    MAX_CHARS,
+    MAX_COMMENTARY,
+    MAX_YEAR,
+    MIN_YEAR,
+    PILLARS,
+)
+from evaluation.method.settings import SETTINGS, Settings, check_together, check_value
+
+_CONTROL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
+_ACTIONS = ("import", "undo", "edit", "settings")
+_TEXT_LIMITS = {  # table: {stored column: the importer's column for its limit}
+    "partnerships": {"name": "partnership", "municipality": "municipality", "lead": "lead",
+                     "purpose": "purpose", "partners": "partners",
+                     "description": "description"},
+    "indicators": {"code": "indicator", "name": "name", "unit": "unit",
+                   "description": "description"},
+    "observations": {"grp": "group", "source": "source", "note": "note"},
+    "events": {"event": "event"},
+    "commentary": {"commentary": "commentary"},
+}
+_YEARS = {"partnerships": ("start_year",), "targets": ("baseline_year", "target_year"),
+          "observations": ("year",), "events": ("year",), "commentary": ("year",)}
+_NUMBERS = {"targets": ("baseline", "target"), "observations": ("value",),
+            "settings": ("value",)}
+
+
+def store_problems(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
+    """What in the store's rows the importer would never have let in (first `limit`)."""
+    problems: list[str] = []
+    for table, where, what in _checks():
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+        if rows:
+            problems.append(f"{table}: {rows:,} row(s) where {what}")
+        if len(problems) >= limit:
+            return problems
+    return problems + _settings_problems(con)
+
+
+def _checks() -> list[tuple[str, str, str]]:
+    """(table, SQL condition of a bad row, what is wrong) for every rule."""
+    low, high = HORIZON_YEARS
+    checks = [
+        ("partnerships", f"horizon_years NOT BETWEEN {low} AND {high}",
+         f"the horizon is not {low}-{high} years"),
+        ("indicators", f"pillar NOT IN ({_listed(PILLARS)})", "the pillar is unknown"),
+        ("indicators", f"direction NOT IN ({_listed(DIRECTIONS)})", "the direction is unknown"),
+        ("targets", "target_year <= baseline_year", "the target year is not after the baseline"),
+        ("uploads", f"action NOT IN ({_listed(_ACTIONS)})", "the action is unknown"),
+        ("partnerships", "trim(name) = ''", "the name is empty"),
+        ("indicators", "trim(code) = '' OR trim(name) = ''", "the code or name is empty"),
+        ("events", "trim(event) = ''", "the event is empty"),
+    ]
+    for table, columns in _YEARS.items():
+        checks += [(table, f"{c} NOT BETWEEN {MIN_YEAR} AND {MAX_YEAR}",
+                    f"{c} is not a year from {MIN_YEAR} to {MAX_YEAR}") for c in columns]
+    for table, columns in _NUMBERS.items():
+        checks += [(table, f"NOT isfinite({c})", f"{c} is not a finite number")
+                   for c in columns]
+    for table, columns in _TEXT_LIMITS.items():
+        for column, rule in columns.items():
+            limit = MAX_COMMENTARY if rule == "commentary" else MAX_CHARS[rule]
+            checks.append((table, f"length({column}) > {int(limit)}",
+                           f"{column} is longer than {limit:,} characters"))
+            checks.append((table, f"regexp_matches({column}, {_CONTROL})",
+                           f"{column} holds a control character"))
+    for table in (*_TEXT_LIMITS, "targets", "settings"):
+        checks.append((table, "valid_to IS NOT NULL AND valid_to < valid_from",
+                       "a version ends before it starts"))
+        checks.append((table, "valid_from NOT IN (SELECT upload_id FROM uploads)",
+                       "a version refers to an upload that does not exist"))
+    for table in ("targets", "observations", "events", "commentary"):
+        checks.append((table, "partnership_id NOT IN (SELECT partnership_id FROM partnerships)",
+                       "a row refers to a partnership that does not exist"))
+    for table in ("targets", "observations"):
+        checks.append((table, "indicator_id NOT IN (SELECT indicator_id FROM indicators)",
+                       "a row refers to an indicator that does not exist"))
+    return checks
+
+
+def _settings_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Each stored setting in its range, and the current ones consistent together."""
+    known = {s.name for s in SETTINGS}
+    problems = []
+    for name, value in con.execute("SELECT DISTINCT name, value FROM settings").fetchall():
+        if name not in known:
+            problems.append(f"settings: '{name[:40]}' is not a setting of this program")
+            continue
+        try:
+            check_value(name, value)
+        except EvaluationError as e:
+            problems.append(f"settings: {e.message}")
+    current = dict(con.execute("SELECT name, value FROM settings WHERE valid_to IS NULL "
+                               "AND name IN (SELECT unnest(?))", [sorted(known)]).fetchall())
+    try:
+        check_together(Settings.from_values(current))
+    except EvaluationError as e:
+        problems.append(f"settings: {e.message}")
+    return problems
+
+
+def _listed(words: tuple[str, ...]) -> str:
+    return ", ".join(f"'{w}'" for w in words)  # identifiers from the code, never from data

@@ -1,0 +1,23 @@
+"""What the product accepts, declared once: the importer's rules, a restore's checks, the
+editors and the docs all read these.
+
+Pure standard library: importing it loads nothing else of the program.
+"""
+
+from __future__ import annotations
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+PILLARS = ("involvement", "process", "outcome")
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+HORIZON_YEARS = (1, 30)  # the horizons the importer accepts (5-10 is usual: a warning else)
+MAX_COMMENTARY = 10_000  # characters, in a commentary file and in the app's editor alike
+# Text columns that may span lines. Every other text column (names, codes, units,
+# groups, sources, events) is one line: its line breaks and tabs become spaces.
+MULTILINE = frozenset({"purpose", "partners", "description", "note", "commentary"})
+# The longest text each column may hold: what the annual report's tables and the
+# charts' titles and legends can show (an indicator name of 1,700 characters made
+# the report fail). The commentary has its own limit, MAX_COMMENTARY.
+MAX_CHARS: dict[str, int] = {
+    "partnership": 120, "municipality": 100, "lead": 300, "indicator": 40, "name": 200,
+    "unit": 40, "group": 60, "source": 300, "event": 200, "purpose": 3000,
+    "partners": 3000, "description": 3000, "note": 5000}

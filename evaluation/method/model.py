@@ -1,0 +1,50 @@
+"""One call that evaluates a snapshot: assessment, score components and pillar scores.
+
+Pages cache the result per store version; reports and the command line call
+it directly. Everything shown anywhere derives from this one object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from evaluation.errors import EvaluationError
+from evaluation.method.assessment import assess
+from evaluation.method.scores import compute_scores
+from evaluation.method.settings import Settings
+from evaluation.text import suggest
+
+if TYPE_CHECKING:  # the store's type only: the method reads no database
+    from evaluation.store.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A snapshot with the method applied under the settings stored with it."""
+
+    snapshot: Snapshot
+    settings: Settings
+    assessment: pd.DataFrame
+    components: pd.DataFrame
+    scores: pd.DataFrame
+
+
+def evaluate(snap: Snapshot, settings: Settings | None = None) -> Evaluation:
+    """Apply the method; `settings` default to those stored in the snapshot."""
+    settings = settings or Settings.from_values(snap.settings)
+    scores = compute_scores(snap, settings)
+    return Evaluation(snap, settings, assess(snap, settings), scores.components, scores.scores)
+
+
+def resolve_partnership(snap: Snapshot, name: str) -> str:
+    """The stored name for `name` (any case, surrounding spaces), or a clear error."""
+    try:
+        return str(snap.partnership(name)["partnership"])
+    except KeyError:
+        names = snap.partnerships["partnership"].tolist()
+        raise EvaluationError(
+            f"There is no partnership '{name}'{suggest(name, names)}. Known partnerships: "
+            f"{', '.join(names) or 'none yet'}.", "Unknown partnership") from None

@@ -1,0 +1,135 @@
+"""The model's settings: one table of (name, default, help) read by the settings page,
+docs/method.md, the command line and the tests.
+
+Weights and thresholds are stored in the store as versioned rows, so changing
+them is an upload like any other (`evaluation.intake.edits.save_settings`):
+recorded, undoable, and reproduced exactly when a report is regenerated as of
+an earlier upload.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from evaluation.errors import EvaluationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One adjustable parameter of the method."""
+
+    name: str
+    default: float
+    help: str
+    low: float
+    high: float
+    group: str
+    integer: bool = False
+    choices: tuple[float, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("weight_involvement", 1.0, "Weight of the involvement pillar in the balanced "
+            "index (weights are normalised to sum to 1).", 0.0, 10.0, "Pillar weights"),
+    Setting("weight_process", 1.0, "Weight of the process pillar in the balanced index.",
+            0.0, 10.0, "Pillar weights"),
+    Setting("weight_outcome", 1.0, "Weight of the outcome pillar in the balanced index.",
+            0.0, 10.0, "Pillar weights"),
+    Setting("on_track_ratio", 0.95, "Growth ratio R (actual / required yearly growth) from "
+            "which an indicator is on track.", 0.0, 2.0, "Status thresholds"),
+    Setting("moderate_ratio", 0.60, "Growth ratio R from which progress is moderate (below: "
+            "insufficient; below 0: moving away).", 0.0, 2.0, "Status thresholds"),
+    Setting("trend_threshold", 0.01, "Yearly growth (as a fraction, 0.01 = 1 %) beyond which "
+            "an indicator without a target is improving or worsening, not slightly.",
+            0.0, 0.5, "Status thresholds"),
+    Setting("max_age_years", 2, "How many years an observation keeps counting for a "
+            "partnership's yearly pillar scores when the indicator was not measured again "
+            "(2: a survey every other year still counts).", 0, 10, "Scores", integer=True),
+    Setting("outcome_lag", 2.0, "Shape of the expected path for outcome indicators: the "
+            "expected share of the way to the target is (share of time elapsed) to this "
+            "power. 1 is a straight line; 2 stays near baseline in the early years.",
+            1.0, 5.0, "Expected path"),
+    Setting("path_tolerance", 0.10, "How far (in progress, 0.10 = 10 % of the way from "
+            "baseline to target) an indicator may be from its expected path and still be "
+            "on path.", 0.0, 1.0, "Expected path"),
+    Setting("projection_points", 5, "How many of the latest observations the projection's "
+            "straight-line trend is fitted to.", 2, 20, "Projection", integer=True),
+    Setting("projection_level", 0.80, "Coverage of the projection's uncertainty band: "
+            "0.80, 0.90 or 0.95.", 0.80, 0.95, "Projection", choices=(0.80, 0.90, 0.95)),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The values in force, with defaults for anything never set."""
+
+    weight_involvement: float = 1.0
+    weight_process: float = 1.0
+    weight_outcome: float = 1.0
+    on_track_ratio: float = 0.95
+    moderate_ratio: float = 0.60
+    trend_threshold: float = 0.01
+    max_age_years: float = 2
+    outcome_lag: float = 2.0
+    path_tolerance: float = 0.10
+    projection_points: float = 5
+    projection_level: float = 0.80
+
+    @classmethod
+    def from_values(cls, values: dict[str, float]) -> Settings:
+        return cls(**{k: float(v) for k, v in values.items() if k in BY_NAME})
+
+    def raw_weights(self) -> tuple[float, float, float]:
+        return (self.weight_involvement, self.weight_process, self.weight_outcome)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Pillar weights normalised to sum to 1 (equal if all are zero)."""
+        raw = {"involvement": self.weight_involvement, "process": self.weight_process,
+               "outcome": self.weight_outcome}
+        total = sum(raw.values())
+        if total <= 0:
+            return {k: 1 / 3 for k in raw}
+        return {k: v / total for k, v in raw.items()}
+
+    def describe_weights(self) -> str:
+        """The weights as printed on every chart and export that uses them."""
+        w = self.weights
+        return ("Weights: " + ", ".join(f"{k} {v:.0%}" for k, v in w.items())
+                + (" (equal)" if max(w.values()) - min(w.values()) < 1e-9 else ""))
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def check_value(name: str, value: float) -> float:
+    """The value if allowed for this setting; EvaluationError naming the range otherwise."""
+    setting = BY_NAME.get(name)
+    if setting is None:
+        raise EvaluationError(f"Unknown setting '{name}'; known: {', '.join(BY_NAME)}.",
+                              "Unknown setting")
+    if not isinstance(value, (int, float)) or math.isnan(value) or not (
+            setting.low <= value <= setting.high):
+        raise EvaluationError(f"{name} must be a number between {setting.low:g} and "
+                              f"{setting.high:g}; got {value!r}.", "Setting out of range")
+    if setting.integer and not float(value).is_integer():
+        raise EvaluationError(f"{name} must be a whole number; got {value!r}.",
+                              "Setting out of range")
+    if setting.choices and not any(abs(value - c) < 1e-9 for c in setting.choices):
+        allowed = ", ".join(f"{c:g}" for c in setting.choices)
+        raise EvaluationError(f"{name} must be one of {allowed}; got {value!r}.",
+                              "Setting out of range")
+    return float(value)
+
+
+def check_together(settings: Settings) -> None:
+    """Rules that bind settings to each other (checked on the values that would apply)."""
+    if not any(v > 0 for v in settings.raw_weights()):
+        raise EvaluationError("At least one pillar weight must be above 0.", "Invalid weights")
+    if settings.on_track_ratio <= settings.moderate_ratio:
+        raise EvaluationError(
+            f"on_track_ratio ({settings.on_track_ratio:g}) must be above moderate_ratio "
+            f"({settings.moderate_ratio:g}): on track is the better status. Raise the first "
+            "or lower the second.", "Invalid thresholds")

@@ -1,0 +1,299 @@
+"""The embedded DuckDB store: where it lives, how to connect, and the schema's upkeep.
+
+DuckDB lets one process write a file at a time and a shared connection is not
+safe across threads (PLATFORM-FACTS.md), so every operation opens its own
+short-lived connection and closes it: the dashboard never locks out the command
+line for longer than one query or one commit, and a busy store is retried for
+a bounded time before the user is told who holds it. In read-only mode
+(`EVALUATION_READ_ONLY`) connections are opened read-only: a public screen never
+takes the write lock, never creates a store and never migrates one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
+from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PATH = PROJECT_ROOT / "data" / "evaluation.duckdb"
+LOCK_TIMEOUT = float(os.environ.get("EVALUATION_LOCK_TIMEOUT", "30"))
+
+_write_locks: dict[str, threading.RLock] = {}
+_registry_lock = threading.Lock()
+
+
+def default_path() -> Path:
+    """`EVALUATION_DB` if set, else data/evaluation.duckdb in the project folder."""
+    return Path(os.environ.get("EVALUATION_DB") or DEFAULT_PATH)
+
+
+def read_only_mode() -> bool:
+    """True when `EVALUATION_READ_ONLY` turns every write path off (a public screen)."""
+    return os.environ.get("EVALUATION_READ_ONLY", "").strip().lower() in ("1", "true", "yes")
+
+
+class Store:
+    """A DuckDB file plus the rules for using it safely from threads and processes."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool | None = None,
+                 lock_timeout: float | None = None) -> None:
+        self.path = Path(path) if path else default_path()
+        self.read_only = read_only_mode() if read_only is None else read_only
+        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        key = str(self.path.resolve())
+        with _registry_lock:
+            self._write_lock = _write_locks.setdefault(key, threading.RLock())
+        self._key = key
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def fingerprint(self) -> tuple[int, ...]:
+        """Changes whenever the file or its write-ahead log changes; cheap (no connection)."""
+        parts: list[int] = []
+        for p in (self.path, Path(f"{self.path}.wal")):
+            try:
+                st = p.stat()
+                parts += [st.st_mtime_ns, st.st_size]
+            except FileNotFoundError:
+                parts += [0, 0]
+        return tuple(parts)
+
+    def require_existing(self) -> None:
+        """Raise unless the store file exists: reading a mistyped path must not create one."""
+        if self.path.is_dir():
+            raise EvaluationError(f"{self.path} is a folder, not a store; give --db the store "
+                                  f"file, such as {self.path / 'evaluation.duckdb'}", "No store")
+        if not self.exists():
+            raise EvaluationError(
+                f"no store at {self.path}; run `python -m evaluation init --db "
+                f"{shlex.quote(str(self.path))}` first or check --db", "No store")
+
+    def require_writable(self) -> None:
+        """Raise PermissionDenied in read-only mode; every write path calls this first."""
+        if self.read_only:
+            raise PermissionDenied(
+                f"This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
+                f"{self.path} cannot be changed or created here.", "Read-only")
+
+    @property
+    def damage_marker(self) -> Path:
+        """Left beside a store found damaged, so every process refuses to write to it
+        until a backup is restored (DuckDB notices damage only in the blocks it reads)."""
+        return Path(f"{self.path}.damaged")
+
+    @contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to an up-to-date schema; closed on exit.
+
+        For reading only (`write` false), a store the program may not write (a read-only
+        folder or file) is opened read-only instead of failing.
+        """
+        con, read_only = self._open(write)
+        try:
+            self._migrate(con, read_only)
+            yield con
+        except duckdb.Error as e:
+            raise self._error(e) from e
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        self.require_writable()
+        self.require_undamaged()
+        with self._write_lock, self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            try:
+                con.execute("COMMIT")
+            except duckdb.Error as e:
+                raise _store_error(self.path, e) from e
+
+    def require_undamaged(self) -> None:
+        """Raise when this store was found damaged: nothing more is written to it."""
+        try:
+            detail = self.damage_marker.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        raise EvaluationError(_damaged_message(self.path, detail.strip()[:200]),
+                              "Store damaged")
+
+    def schema_version(self) -> int:
+        with self.connect(write=True) as con:
+            return _recorded_version(con)
+
+    def _error(self, error: duckdb.Error) -> EvaluationError:
+        """The user's words for a DuckDB error; damage is recorded beside the store."""
+        if _is_damage(error):
+            detail = str(error).splitlines()[0]
+            try:
+                self.damage_marker.write_text(detail + "\n", encoding="utf-8")
+            except OSError:
+                pass  # a read-only folder: each process finds the damage again itself
+            return EvaluationError(_damaged_message(self.path, detail), "Store damaged")
+        return _store_error(self.path, error)
+
+    def _open(self, write: bool = True) -> tuple[duckdb.DuckDBPyConnection, bool]:
+        if self.read_only and not self.exists():
+            raise EvaluationError(
+                f"There is no store at {self.path}, and read-only mode (EVALUATION_READ_ONLY) "
+                "cannot create one. Create it first without that setting (python -m evaluation "
+                "init), or point EVALUATION_DB / --db at an existing store.", "No store")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise EvaluationError(
+                f"Cannot create the folder for the store {self.path}: {e.strerror}. Choose "
+                "another place with EVALUATION_DB or --db.", "Store error") from e
+        read_only = self.read_only or (not write and self.exists()
+                                        and not _writable(self.path))
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only), read_only
+            except duckdb.Error as e:
+                if not _is_lock_error(e):
+                    raise self._error(e) from e
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(_busy_message(self.path, e, self.lock_timeout),
+                                         "Store busy") from e
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        with _registry_lock:
+            version = _recorded_version(con)
+            if version > SCHEMA_VERSION:
+                raise EvaluationError(
+                    f"The store {self.path} was written by a newer version of this program "
+                    f"(schema {version}; this program knows up to {SCHEMA_VERSION}). Update the "
+                    "program, or point EVALUATION_DB / --db at another store.",
+                    "Store is newer than this program")
+            if version < SCHEMA_VERSION and read_only:
+                raise EvaluationError(_stale_message(self.path, version), "Store needs updating")
+            if version == 0 and _holds_tables(con):
+                raise EvaluationError(
+                    f"{self.path} is a DuckDB file of another program (it has tables but not "
+                    "this program's schema), so it is left untouched. Point EVALUATION_DB / "
+                    "--db at the store, or at a new file to create one.", "Not a store")
+            if version < SCHEMA_VERSION:
+                _apply_migrations(con, version)
+
+
+def migrate_to(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Bring a store up to `version` exactly (tests build old stores with it)."""
+    _apply_migrations(con, _recorded_version(con), version)
+
+
+def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int,
+                      target: int = SCHEMA_VERSION) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for step in range(current, target):
+            con.execute(MIGRATIONS[step])
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(target)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _recorded_version(con: duckdb.DuckDBPyConnection) -> int:
+    try:
+        row = con.execute("SELECT value FROM main.meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return 0  # a new, empty file
+    return int(row[0]) if row else 0
+
+
+def _holds_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                            "current_database() AND NOT temporary").fetchone()[0])
+
+
+def now_utc() -> datetime:
+    """The time recorded on uploads: UTC, without a time zone (DuckDB TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    text = str(error)
+    # The last one: this process has the file open in the other mode (read-only or not);
+    # connections are short-lived, so it is waited out like another process's lock.
+    return any(w in text for w in ("Could not set lock", "Conflicting lock",
+                                   "different configuration"))
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the store file and create its log beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _is_damage(error: duckdb.Error) -> bool:
+    text = str(error)
+    return isinstance(error, (duckdb.IOException, duckdb.InternalException)) and any(
+        w in text for w in ("Corrupt", "checksum", "corrupt", "Could not read")) or (
+        "Corrupt database file" in text)
+
+
+def _damaged_message(path: Path, detail: str) -> str:
+    return (f"The store {path} is damaged ({detail}), so nothing more is written to it. "
+            "Restore the latest backup over it (the restore command, with force), or point "
+            "the program at another store.")
+
+
+def _stale_message(path: Path, version: int) -> str:
+    if version == 0:
+        return (f"{path} is a DuckDB file but not a store of this program (it has no schema). "
+                "Point EVALUATION_DB / --db at the store.")
+    return (f"The store {path} has schema {version}, older than this program's "
+            f"{SCHEMA_VERSION}, and read-only mode (EVALUATION_READ_ONLY) cannot update it. "
+            f"Open it once without that setting (for example `python -m evaluation status "
+            f"--db {path}`) to update it, then start the read-only screen again.")
+
+
+def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:
+    pid = re.search(r"PID (\d+)", str(error))
+    holder = f" (process {pid.group(1)})" if pid else ""
+    return (
+        f"The store {path} is being written by another program{holder} and stayed busy for "
+        f"{timeout:.0f} s. Wait for that import, undo or report to finish and try again.")
+
+
+def _store_error(path: Path, error: duckdb.Error) -> EvaluationError:
+    text = str(error)
+    if any(w in text for w in ("Permission denied", "Read-only file system",
+                                "Operation not permitted")):
+        message = (f"Cannot write to the store {path}: permission denied. Check that the "
+                   "file and its folder are writable by this user.")
+    elif "No space left" in text:
+        message = f"Cannot write to the store {path}: the disk is full. Free some space."
+    elif "not a valid DuckDB database" in text or "Failed to read" in text or "serializ" in text:
+        message = (f"{path} is not a store this program can read ({text.splitlines()[0]}). "
+                   "Restore a backup or point EVALUATION_DB / --db at another file.")
+    else:
+        message = f"The store {path} reported an error: {text.splitlines()[0]}"
+    return EvaluationError(message, "Store error")

@@ -1,0 +1,160 @@
+"""Reading the store: one consistent snapshot of every table, now or as of an upload.
+
+Pages, the model and reports work on a `Snapshot` of plain DataFrames read in a
+single transaction, so a commit in progress is never half visible and the
+store is held for milliseconds, not for a page's lifetime. `as_of` gives the
+state right after an earlier upload, which is how a published report is
+reproduced exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from evaluation.errors import EvaluationError
+from evaluation.store.connection import Store
+from evaluation.store.schema import ENTITIES, Entity
+from evaluation.store.versions import state_filter
+from evaluation.text import name_key
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The store's content at one moment, with names instead of ids."""
+
+    partnerships: pd.DataFrame
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    events: pd.DataFrame
+    commentary: pd.DataFrame
+    upload_id: int | None
+    as_of_time: datetime | None
+    settings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.partnerships.empty
+
+    def describe_as_of(self) -> str:
+        """'Data as of upload 7 (2026-11-20 14:02 UTC)': on every page, export and report."""
+        if not self.upload_id:
+            return "No data uploaded yet"
+        return f"Data as of upload {self.upload_id} ({self.as_of_time:%Y-%m-%d %H:%M} UTC)"
+
+    def partnership(self, name: str) -> pd.Series:
+        """The partnership row for a name (matched ignoring case and spaces)."""
+        key = name_key(name)
+        rows = self.partnerships[self.partnerships["partnership"].map(name_key) == key]
+        if rows.empty:
+            raise KeyError(name)
+        return rows.iloc[0]
+
+
+def read_snapshot(store: Store, as_of: int | None = None) -> Snapshot:
+    """Everything current (or right after upload `as_of`), read in one transaction."""
+    with store.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if as_of is not None:
+                _check_upload(con, as_of)
+            return _read(con, as_of)
+        finally:
+            con.execute("ROLLBACK")
+
+
+def _check_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    if not con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchone():
+        raise EvaluationError(f"There is no upload {upload_id}; see the upload history.",
+                              "Unknown upload")
+
+
+def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
+    p, i, x = (state_filter(a, as_of) for a in ("p", "i", "x"))
+    names = f"""JOIN partnerships p ON p.partnership_id = x.partnership_id AND {p}"""
+    codes = f"""JOIN indicators i ON i.indicator_id = x.indicator_id AND {i}"""
+    partnerships = con.execute(f"""
+        SELECT p.name AS partnership, p.municipality, p.start_year, p.horizon_years,
+               p.purpose, p.lead, p.partners, p.description
+        FROM partnerships p WHERE {p} ORDER BY p.name""").df()
+    indicators = con.execute(f"""
+        SELECT i.code AS indicator, i.name, i.pillar, i.unit, i.direction, i.description
+        FROM indicators i WHERE {i} ORDER BY i.code""").df()
+    targets = con.execute(f"""
+        SELECT p.name AS partnership, i.code AS indicator, x.baseline_year, x.baseline,
+               x.target_year, x.target
+        FROM targets x {names} {codes} WHERE {x} ORDER BY 1, 2""").df()
+    observations = con.execute(f"""
+        SELECT p.name AS partnership, i.code AS indicator, x.year, x.grp AS "group", x.value,
+               x.source, x.note, x.valid_from AS upload_id
+        FROM observations x {names} {codes} WHERE {x} ORDER BY 1, 2, 4, 3""").df()
+    events = con.execute(f"""
+        SELECT p.name AS partnership, x.year, x.event FROM events x {names}
+        WHERE {x} ORDER BY 1, 2, 3""").df()
+    commentary = con.execute(f"""
+        SELECT p.name AS partnership, x.year, x.commentary FROM commentary x {names}
+        WHERE {x} ORDER BY 1, 2""").df()
+    settings = dict(con.execute(f"SELECT x.name, x.value FROM settings x WHERE {x}").fetchall())
+    upload_id, at = _latest(con, as_of)
+    return Snapshot(partnerships, indicators, targets, observations, events, commentary,
+                    upload_id, at, settings)
+
+
+def _latest(con: duckdb.DuckDBPyConnection, as_of: int | None) -> tuple[int | None, datetime]:
+    where = "" if as_of is None else f"WHERE upload_id <= {int(as_of)}"
+    row = con.execute(
+        f"SELECT upload_id, created_at FROM uploads {where} ORDER BY upload_id DESC LIMIT 1"
+    ).fetchone()
+    return (int(row[0]), row[1]) if row else (None, None)
+
+
+def read_upload_changes(store: Store, upload_id: int, limit: int = 2000) -> pd.DataFrame:
+    """What one upload changed: a row per value with its old and new content."""
+    frames = []
+    with store.connect() as con:
+        for entity in ENTITIES.values():
+            frames.append(_entity_changes(con, entity, upload_id, limit))
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["what", "key", "change", "old", "new"])
+
+
+def _entity_changes(con: duckdb.DuckDBPyConnection, entity: Entity, upload_id: int,
+                    limit: int) -> pd.DataFrame:
+    on = " AND ".join(f"a.{k} = b.{k}" for k in entity.key)
+    k0 = entity.key[0]
+    key = "concat_ws(' / ', " + ", ".join(f"nullif({_key_label(k)}, '')"
+                                         for k in entity.key) + ")"
+    new = _content("a", entity)
+    old = _content("b", entity)
+    return con.execute(f"""
+        SELECT '{entity.label}' AS what, {key} AS key,
+               CASE WHEN a.{k0} IS NULL THEN 'removed' WHEN b.{k0} IS NULL THEN 'added'
+                    ELSE 'changed' END AS change,
+               {old} AS old, {new} AS new
+        FROM (SELECT * FROM {entity.table} WHERE valid_from = ?) a
+        FULL JOIN (SELECT * FROM {entity.table} WHERE valid_to = ?) b ON {on}
+        ORDER BY key LIMIT {int(limit)}""", [upload_id, upload_id]).df()
+
+
+def _key_label(column: str) -> str:
+    src = f"coalesce(a.{column}, b.{column})"
+    if column == "partnership_id":
+        return (f"(SELECT name FROM partnerships p WHERE p.partnership_id = {src} "
+                "ORDER BY valid_from DESC LIMIT 1)")
+    if column == "indicator_id":
+        return (f"(SELECT code FROM indicators i WHERE i.indicator_id = {src} "
+                "ORDER BY valid_from DESC LIMIT 1)")
+    return f"coalesce({src}::VARCHAR, '')"
+
+
+def _content(alias: str, entity: Entity) -> str:
+    present = f"{alias}.{entity.key[0]} IS NOT NULL"
+    if not entity.values:
+        return f"CASE WHEN {present} THEN 'present' END"
+    parts = ", ".join(f"{alias}.{v}::VARCHAR" for v in entity.values)
+    return f"CASE WHEN {present} THEN concat_ws(' · ', {parts}) END"

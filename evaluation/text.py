@@ -1,0 +1,57 @@
+"""Plain-text helpers every room shares: how names are matched and suggested, and which
+characters no renderer, spreadsheet or terminal may receive.
+
+Pure standard library: importing it loads nothing else of the program.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+# C0 and C1 control characters other than tab and line breaks: no renderer accepts them
+# (an ESC in a name made every SVG invalid XML) and terminals obey them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str | None:
+    """Trimmed, with runs of whitespace (non-breaking spaces too) as one space; None if empty."""
+    cleaned = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return cleaned or None
+
+
+def name_key(text: str) -> str:
+    """How names and codes are matched: ignoring case and surrounding spaces."""
+    return (clean_text(text) or "").casefold()
+
+
+def printable(text: object) -> str:
+    """The text without the control characters no renderer accepts (line breaks kept)."""
+    return CONTROL_CHARS.sub("", str(text))
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean "X"?)' for the closest choice, or ''.
+
+    Whole-string similarity misses "Askim frilufsliv" for "Nettverk friluftsliv
+    Askim", so each word of `word` is also matched against the choice's words.
+    """
+    best, best_score = None, 0.0
+    for choice in choices:
+        score = max(_ratio(word.lower(), choice.lower()), _word_score(word, choice))
+        if score > best_score:
+            best, best_score = choice, score
+    return f' (did you mean "{best}"?)' if best is not None and best_score >= 0.75 else ""
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _word_score(word: str, choice: str) -> float:
+    mine = re.findall(r"\w+", word.lower())
+    theirs = re.findall(r"\w+", choice.lower())
+    if not mine or not theirs:
+        return 0.0
+    hits = sum(max(_ratio(w, t) for t in theirs) >= 0.8 for w in mine)
+    return hits / len(mine) * 0.95
