@@ -13,14 +13,34 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
+import duckdb
 import pyarrow as pa
 
-from evaluation.errors import WARNING
+from evaluation.errors import ERROR, WARNING
+from evaluation.intake.records import Records
 
-if TYPE_CHECKING:
-    from evaluation.intake.cleaning import Cleaner
+
+class Cleaner(Protocol):
+    """What the number rules need of the cleaner (`cleaning.Cleaner` is one): its
+    temporary tables, its file's records, and its way of reporting rows. Declared here,
+    so this module does not import the module that imports it."""
+
+    con: duckdb.DuckDBPyConnection
+    records: Records
+    positions: dict[str, int]
+
+    def flag(self, where: str, column: str, message: str, *, severity: str = ERROR,
+             value_col: str | None = None, params: list | None = None,
+             table: str = "_typed") -> None: ...
+
+    def rows_where(self, where: str, value_col: str | None = None, params: list | None = None,
+                   table: str = "_typed") -> list[tuple]: ...
+
+    def report(self, rows: list[tuple], column: str, message: str, severity: str = ERROR,
+               detail: Callable[[tuple], str] | None = None) -> None: ...
 
 COMMA, POINT, EITHER = ",", ".", "either"
 MISSING_SYMBOLS = {".", "..", "...", ":"}  # SSB, DST, Eurostat: "not available"
