@@ -19,12 +19,13 @@ import streamlit as st
 
 import login
 from evaluation.access import Actor, require_write
+from evaluation.config import Config
 from evaluation.errors import EvaluationError, Problem
 from evaluation.intake.sample import ensure_store
 from evaluation.method.model import Evaluation, evaluate
 from evaluation.output.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
 from evaluation.output.exports import export_files
-from evaluation.output.render import INSTALL_HINT, browser_available
+from evaluation.output.render import INSTALL_HINT, browser_available, use_browser
 from evaluation.output.views import (
     PartnershipView,
     partnership_view,
@@ -40,8 +41,13 @@ log = logging.getLogger("evaluation.ui")
 
 @st.cache_resource(show_spinner="Opening the store...")
 def get_store() -> Store:
-    """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start."""
-    store = Store()
+    """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start.
+
+    The configuration is read here, once per process, from the environment.
+    """
+    config = Config.from_environment()
+    use_browser(config.browser)
+    store = Store(config.store, read_only=config.read_only, lock_timeout=config.lock_timeout)
     if ensure_store(store):
         log.info("created %s with the sample data", store.path)
     return store

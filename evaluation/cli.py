@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation.errors import EvaluationError, PermissionDenied
+from evaluation.config import Config
+from evaluation.errors import EvaluationError
 from evaluation.files import refuse_store_path, write_file
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import import_files
@@ -26,6 +27,7 @@ from evaluation.intake.sample import load_sample_data
 from evaluation.method.assessment import status_table
 from evaluation.method.model import Evaluation, evaluate, resolve_partnership
 from evaluation.output.csvfile import write_csv
+from evaluation.output.render import browser_choice, use_browser
 from evaluation.output.report import (
     annual_report_pdf,
     annual_report_zip,
@@ -49,17 +51,21 @@ def command(name: str) -> Callable:
     return register
 
 
-def login_name() -> str:
-    """Who the command line records as the author of a change."""
+def login_name(config: Config | None = None) -> str:
+    """Who the command line records as the author of a change: EVALUATION_USER, else the
+    login name."""
+    config = config or Config.from_environment()
+    if config.user:
+        return config.user
     try:
-        fallback = getpass.getuser()
+        return getpass.getuser()
     except (KeyError, OSError):
-        fallback = "unknown"
-    return os.environ.get("EVALUATION_USER") or fallback
+        return "unknown"
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.db)
+    config = args.config
+    return Store(config.store, read_only=config.read_only, lock_timeout=config.lock_timeout)
 
 
 def _existing_store(args: argparse.Namespace) -> Store:
@@ -97,15 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             _print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
             return 1
     store = _existing_store(args) if args.dry_run else _store(args)
-    if args.dry_run and store.read_only:
-        # The importer previews by applying the files in a transaction it then rolls
-        # back; read-only mode opens no write transaction at all, not even that one.
-        raise PermissionDenied(
-            "This program runs in read-only mode (EVALUATION_READ_ONLY), and even a dry run "
-            f"needs a write transaction on the store {store.path} (it applies the files, then "
-            "rolls them back). Run it without EVALUATION_READ_ONLY; a dry run writes nothing.",
-            "Read-only")
-    report = import_files(store, files, user=args.user or login_name(),
+    report = import_files(store, files, user=args.user or login_name(args.config),
                           commit=not args.dry_run)
     for problem in report.problems:
         _print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
@@ -144,7 +142,8 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 @command("undo")
 def cmd_undo(args: argparse.Namespace) -> int:
-    new_id = undo_upload(_existing_store(args), args.upload_id, args.user or login_name())
+    user = args.user or login_name(args.config)
+    new_id = undo_upload(_existing_store(args), args.upload_id, user)
     _print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
     return 0
 
@@ -291,7 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db = getattr(args, "db", None)
     args.user = getattr(args, "user", None)
+    chosen = browser_choice()
     try:
+        # Configuration is read here, once: the environment, then the flags over it.
+        args.config = Config.from_environment().with_store(args.db)
+        use_browser(args.config.browser)
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
         return code
@@ -314,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print(f"error: unexpected {type(e).__name__}: {detail} (please report)",
               file=sys.stderr)
         return 1
+    finally:
+        use_browser(chosen)  # a script calling main() keeps its own choice
 
 
 def _print(*parts: object, file=None) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from evaluation.errors import EvaluationError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "evaluation.duckdb"
 _TRUE = ("1", "true", "yes", "on")
@@ -40,7 +42,8 @@ class Config:
         try:
             timeout = float(env.get("EVALUATION_LOCK_TIMEOUT") or 30)
         except ValueError as e:
-            raise ValueError("EVALUATION_LOCK_TIMEOUT must be a number of seconds") from e
+            raise EvaluationError("EVALUATION_LOCK_TIMEOUT must be a number of seconds, such "
+                                  "as 30.", "Configuration error") from e
         return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
                    read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
                    lock_timeout=timeout, browser=browser,

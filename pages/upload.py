@@ -85,8 +85,11 @@ if uploaded and ui.can_write():
             with ui.guarded(), st.spinner("Importing..."):
                 ui.require_evaluator()
                 result = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
-                                      user=user, commit=True)
+                                      user=user, commit=True,
+                                      expect_upload=preview.base_upload)
             st.session_state.pop("upload_preview", None)
+            if result.stale:  # another upload landed since: this is the new preview
+                st.warning(ui.plain(result.summary()))
             if result.committed:
                 st.session_state["upload_message"] = result.summary()
                 st.session_state["upload_round"] = round_ + 1

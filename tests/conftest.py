@@ -38,6 +38,15 @@ def sample_store(tmp_path: Path, sample_template: Path) -> Store:
     return Store(path)
 
 
+@pytest.fixture
+def no_browser():
+    """The configuration without a browser (EVALUATION_BROWSER=none), for core calls."""
+    from evaluation.output import render
+    render.use_browser("")
+    yield
+    render.use_browser(None)
+
+
 def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table, all versions, in a stable order: for 'nothing changed'."""
     tables = ["uploads", "upload_files", *ENTITIES]

@@ -127,7 +127,7 @@ def test_read_only_mode_turns_every_write_off(app_store, monkeypatch):
     at = page("upload", None, auth=False).run()
     assert "read-only mode" in at.warning[0].value
     with pytest.raises(PermissionDenied, match="read-only"):
-        import_files(Store(app_store.path), [("x.csv", ROW)], user="anne")
+        import_files(Store(app_store.path, read_only=True), [("x.csv", ROW)], user="anne")
 
 
 def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_path,

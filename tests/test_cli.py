@@ -118,7 +118,7 @@ def test_missing_file_is_a_clear_error(tmp_path, capsys):
 
 
 def _root():
-    from evaluation.store.connection import PROJECT_ROOT
+    from evaluation.config import PROJECT_ROOT
     return PROJECT_ROOT
 
 
@@ -354,9 +354,22 @@ def test_read_only_mode_reads_and_backs_up_without_touching_the_store(sample_sto
     assert not Path(f"{sample_store.path}.wal").exists()
 
 
+def test_read_only_mode_previews_an_import_without_writing(sample_store, tmp_path, capsys,
+                                                           monkeypatch):
+    (tmp_path / "OK.csv").write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,"
+                                     "2031,5\n")
+    before = sample_store.path.read_bytes()
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    code, out, err = run(capsys, "import", "--dry-run", str(tmp_path / "OK.csv"), "--db",
+                         str(sample_store.path))
+    assert code == 0 and "1 new" in out and "dry run: nothing was written" in out, err
+    assert sample_store.path.read_bytes() == before
+    assert not Path(f"{sample_store.path}.wal").exists()
+
+
 @pytest.mark.parametrize("command", [
     ["init"], ["init", "--empty"], ["restore", "B.zip"], ["restore", "--force", "B.zip"],
-    ["import", "OK.csv"], ["import", "--dry-run", "OK.csv"], ["undo", "1"],
+    ["import", "OK.csv"], ["undo", "1"],
 ], ids=" ".join)
 @pytest.mark.parametrize("target", ["existing", "new"])
 def test_read_only_mode_refuses_every_write(sample_store, backup_zip, tmp_path, capsys,

@@ -145,8 +145,7 @@ def test_concurrent_exports_never_get_each_others_image(charts):
         assert code in results[key].decode(), key
 
 
-def test_without_a_browser_only_html_and_data_are_offered(charts, monkeypatch):
-    monkeypatch.setenv("EVALUATION_BROWSER", "none")
+def test_without_a_browser_only_html_and_data_are_offered(charts, no_browser):
     formats = {f.name.rsplit(".", 1)[1] for f in export_files(charts["horizon"])}
     assert formats == {"html", "csv", "xlsx"}
     with pytest.raises(BrowserMissing, match="apt-get install chromium"):

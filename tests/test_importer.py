@@ -623,3 +623,61 @@ def test_an_empty_unit_warns_only_when_no_unit_is_stored(sample_store):
     assert [p.line for p in report.warnings if "unit is empty" in p.message] == [3]
     units = read_snapshot(sample_store).indicators.set_index("indicator")["unit"]
     assert units["INV_PARTNERS"] == "count"
+
+
+# --- a preview that holds nothing -------------------------------------------------------
+
+def test_a_preview_runs_while_another_writer_holds_the_store(sample_store):
+    """The preview reads a copy: it needs neither the write lock nor a write transaction."""
+    import threading
+
+    row = f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n".encode()
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with sample_store.transaction():
+            held.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        held.wait(10)
+        reports = []
+        preview = threading.Thread(target=lambda: reports.append(
+            import_files(sample_store, [("x.csv", row)], user="v", commit=False)))
+        preview.start()
+        preview.join(30)
+        assert not preview.is_alive(), "the preview waited for the writer"
+        assert reports[0].ok and reports[0].changes == 1 and reports[0].base_upload == 1
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_a_preview_works_in_read_only_mode(sample_store):
+    from evaluation.store.connection import Store
+
+    before = dump(sample_store)
+    reader = Store(sample_store.path, read_only=True)
+    report = import_files(reader, [("x.csv", f"partnership,indicator,year,value\n{NO},"
+                                              "INV_PARTNERS,2031,3\n".encode())],
+                          user="v", commit=False)
+    assert report.ok and report.changes == 1 and not report.committed
+    assert dump(sample_store) == before
+
+
+def test_a_commit_after_another_upload_is_checked_again_not_written(sample_store):
+    row = f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n".encode()
+    preview = import_files(sample_store, [("x.csv", row)], user="a", commit=False)
+    other = load(sample_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,4\n")
+    assert other.committed
+    before = dump(sample_store)
+    result = import_files(sample_store, [("x.csv", row)], user="a", commit=True,
+                          expect_upload=preview.base_upload)
+    assert result.stale and not result.committed and dump(sample_store) == before
+    assert "changed since the preview" in result.summary()
+    assert result.files[0].changed == 1  # checked again: now it changes upload 2's value
+    again = import_files(sample_store, [("x.csv", row)], user="a", commit=True,
+                         expect_upload=result.base_upload)
+    assert again.committed and again.upload_id == 3

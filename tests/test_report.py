@@ -109,7 +109,8 @@ def test_report_command_errors_are_plain(sample_store, tmp_path, capsys):
 
 
 def test_without_a_browser_the_pdf_is_refused_and_the_pack_has_html(sample_store, tmp_path,
-                                                                      capsys, monkeypatch):
+                                                                      capsys, monkeypatch,
+                                                                      no_browser):
     monkeypatch.setenv("EVALUATION_BROWSER", "none")
     code = main(["report", "--db", str(sample_store.path), "--partnership", DRAMMEN,
                  "--year", "2025", "--out", str(tmp_path / "r.pdf")])

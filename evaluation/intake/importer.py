@@ -1,14 +1,18 @@
 """Importing evaluators' files: every problem at once, a preview, then one transaction.
 
-`import_files` reads, validates and applies all files inside one store
-transaction, in dependency order (partnerships and indicators before what
-refers to them). With any error, or as a preview (`commit=False`), the
-transaction is rolled back: the store is exactly as before.
+`import_files` reads, validates and applies all files in dependency order
+(partnerships and indicators before what refers to them). A preview
+(`commit=False`) runs on an in-memory copy of the store's current rows: it
+takes no lock, works in read-only mode, and writers go on meanwhile. A commit
+runs the same steps in one store transaction; with any error, or when another
+upload landed since the preview it was asked to commit, it is rolled back and
+the store is exactly as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,6 +29,7 @@ from evaluation.intake.textfile import FileProblem, TextFile, read_text_file
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import apply_staged, begin_upload, set_summary
+from evaluation.store.workspace import current_copy, latest_upload
 
 PREVIEW_ROWS = 500
 MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
@@ -60,6 +65,8 @@ class ImportReport:
     upload_id: int | None
     committed: bool
     same_as: tuple[int, ...] = ()
+    base_upload: int | None = None  # the latest upload the files were checked against
+    stale: bool = False  # a commit found another upload since its preview: nothing written
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,6 +89,10 @@ class ImportReport:
         if not self.ok:
             return (f"{len(self.errors)} error(s) found; nothing was imported. Fix the lines "
                     "listed and upload the file(s) again.")
+        if self.stale:
+            return (f"The store changed since the preview (upload {self.base_upload} is new), "
+                    "so nothing was imported. The files were checked again against it: look "
+                    "at the new preview and commit again.")
         counts = "; ".join(
             f"{f.name} ({KINDS[f.kind].title.lower()}): {f.new} new, {f.changed} changed, "
             f"{f.unchanged} unchanged" + (f", {f.skipped} empty" if f.skipped else "")
@@ -99,27 +110,31 @@ class _Discard(Exception):
     """Leaves the transaction by rolling back (preview, errors, nothing to change)."""
 
 
+ANY = object()  # commit whatever the store holds now (the command line's import)
+
+
 def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str | Actor,
-                 commit: bool = True) -> ImportReport:
+                 commit: bool = True, expect_upload: int | None | object = ANY
+                 ) -> ImportReport:
     """Validate `files` (name, bytes) and, if `commit` and clean, apply them as one upload.
 
     Committing needs an evaluator (`user` as a plain name is a local evaluator).
+    `expect_upload` is the preview's `base_upload`: if the store has moved on since,
+    nothing is committed and the report is a fresh preview marked `stale`.
     """
     actor = require_write(user, "import data") if commit else as_actor(user)
     exact: set[str] = set()
     while True:
         try:
-            return _import(store, files, actor.name, commit, exact)
+            return _import(store, files, actor.name, commit, exact, expect_upload)
         except LinesMismatch as e:
             if e.args[0] in exact:
                 raise
             exact.add(e.args[0])
 
 
-def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit: bool,
-            exact: set[str]) -> ImportReport:
-    """Long because it is the one place that orders a whole upload: read, validate each
-    file, compare, record or discard."""
+def _read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[TextFile], list[Problem]]:
+    """The decoded files in dependency order, and the problems of those that cannot be read."""
     problems: list[Problem] = []
     texts: list[TextFile] = []
     for name, raw in files:
@@ -133,22 +148,47 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
         except FileProblem as e:
             problems.append(Problem(name, e.line, "", "", e.message, ERROR))
     texts.sort(key=lambda t: DEPENDENCY_ORDER.index(t.match.kind.name))
+    return texts, problems
+
+
+@contextmanager
+def _workspace(store: Store, commit: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store's write transaction for a commit; for a preview, a private copy."""
+    if commit:
+        with store.transaction() as con:
+            yield con
+        return
+    con, _ = current_copy(store)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit: bool,
+            exact: set[str], expect: object) -> ImportReport:
+    """Long because it is the one place that orders a whole upload: read, validate each
+    file, compare, record or discard."""
+    texts, problems = _read_files(files)
     reports: list[FileReport] = []
     result: dict[str, object] = {}
     entities = [_ENTITY_OF.get(t.match.kind.name, t.match.kind.name) for t in texts]
     given: dict[str, list[Records]] = {e: [] for e in entities
                                        if entities.count(e) > 1 and ENTITIES[e].values}
     try:
-        with store.transaction() as con:
+        with _workspace(store, commit) as con:
+            result["base"] = base = latest_upload(con)
+            result["stale"] = stale = commit and expect is not ANY and base != expect
             upload_id = begin_upload(con, "import", user, "")
             for tf in texts:
-                report, found = _import_file(con, tf, upload_id, tf.name in exact, not commit,
-                                             given)
+                report, found = _import_file(con, tf, upload_id, tf.name in exact,
+                                             not commit or stale, given)
                 reports.append(report)
                 problems.extend(found)
             result["same_as"] = _same_as(con, texts)
             changes = sum(r.new + r.changed for r in reports)
-            if not commit or any(p.is_error for p in problems) or not changes or not texts:
+            if (not commit or stale or any(p.is_error for p in problems) or not changes
+                    or not texts):
                 raise _Discard
             _record_files(con, upload_id, reports)
             set_summary(con, upload_id, _upload_summary(reports))
@@ -161,7 +201,8 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     order = {name: i for i, (name, _) in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.line or 10**12, not p.is_error))
     return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
-                        "upload_id" in result, tuple(result.get("same_as", ())))
+                        "upload_id" in result, tuple(result.get("same_as", ())),
+                        result.get("base"), bool(result.get("stale")))
 
 
 def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, exact: bool,

@@ -22,8 +22,6 @@ import pyarrow.csv as pacsv
 from evaluation.errors import ERROR, Problem
 from evaluation.intake.textfile import MAX_CELL_CHARS, TextFile
 
-csv.field_size_limit(64 * 1024 * 1024)
-
 
 @dataclass
 class Records:
@@ -127,6 +125,9 @@ def _from_scan(tf: TextFile, names: list[str]) -> Records:
 def _scan(tf: TextFile) -> _Scan:
     """Walk the file with Python's csv module: exact lines, ragged rows, bad quoting."""
     width = len(tf.header)
+    # Huge cells are read whole, to be reported as too long rather than as bad quoting
+    # (set here, not on import: importing a module changes nothing in the process).
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
     text = tf.data[_body_start(tf):].decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=tf.delimiter)
     lines: list[int] = []

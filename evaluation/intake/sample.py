@@ -12,9 +12,9 @@ from pathlib import Path
 
 from evaluation.errors import EvaluationError
 from evaluation.intake.importer import ImportReport, import_files
-from evaluation.store.connection import PROJECT_ROOT, Store
+from evaluation.store.connection import Store
 
-SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_USER = "sample data"
 
 

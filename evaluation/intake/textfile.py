@@ -10,6 +10,7 @@ decisions are made here, once, from the header row.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,7 +22,12 @@ from evaluation.intake.formats import MAX_COLUMNS, HeaderMatch, explain_unrecogn
 DELIMITERS = (",", ";", "\t", "|")
 MAX_TITLE_LINES = 30
 MAX_CELL_CHARS = 100_000
-_HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-sha256")
+
+
+@functools.cache
+def _hasher() -> ThreadPoolExecutor:
+    """Started on the first upload, not on import."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-sha256")
 
 
 class FileProblem(EvaluationError):
@@ -55,7 +61,7 @@ def read_text_file(name: str, raw: bytes) -> TextFile:
     """Decode and sniff one upload; raise FileProblem when it cannot be read at all."""
     # Hashing a large file takes as long as a query; it runs beside the parsing
     # (hashlib releases the GIL) and is collected when the upload is recorded.
-    sha = _HASHER.submit(lambda: hashlib.sha256(raw).hexdigest())
+    sha = _hasher().submit(lambda: hashlib.sha256(raw).hexdigest())
     data, encoding = _to_utf8(raw)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1

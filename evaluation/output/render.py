@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import shutil
 import struct
 import threading
@@ -43,11 +42,25 @@ class BrowserMissing(EvaluationError):
         super().__init__(INSTALL_HINT, "No browser for static images")
 
 
+_configured: list[str | None] = [None]  # what the edge chose: None looks for Chromium
+
+
+def use_browser(path: str | None) -> None:
+    """Set by the command line and the app from `Config.browser`: a browser's path, ""
+    for none (exports without images), or None to look for Chromium."""
+    _configured[0] = path
+
+
+def browser_choice() -> str | None:
+    """What `use_browser` was last given."""
+    return _configured[0]
+
+
 def browser_path() -> str | None:
-    """Chromium's path as kaleido will find it; EVALUATION_BROWSER overrides ('none': none)."""
-    override = os.environ.get("EVALUATION_BROWSER")
-    if override is not None:
-        return None if override.lower() in ("", "none") else override
+    """Chromium's path as kaleido will find it, unless the configuration chose one."""
+    chosen = _configured[0]
+    if chosen is not None:
+        return chosen or None
     return _found_browser()
 
 

@@ -5,7 +5,7 @@ safe across threads (PLATFORM-FACTS.md), so every operation opens its own
 short-lived connection and closes it: the dashboard never locks out the command
 line for longer than one query or one commit, and a busy store is retried for
 a bounded time before the user is told who holds it. In read-only mode
-(`EVALUATION_READ_ONLY`) connections are opened read-only: a public screen never
+connections are opened read-only: a public screen never
 takes the write lock, never creates a store and never migrates one.
 """
 
@@ -26,32 +26,22 @@ import duckdb
 from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
 from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_PATH = PROJECT_ROOT / "data" / "evaluation.duckdb"
-LOCK_TIMEOUT = float(os.environ.get("EVALUATION_LOCK_TIMEOUT", "30"))
-
 _write_locks: dict[str, threading.RLock] = {}
 _registry_lock = threading.Lock()
 
 
-def default_path() -> Path:
-    """`EVALUATION_DB` if set, else data/evaluation.duckdb in the project folder."""
-    return Path(os.environ.get("EVALUATION_DB") or DEFAULT_PATH)
-
-
-def read_only_mode() -> bool:
-    """True when `EVALUATION_READ_ONLY` turns every write path off (a public screen)."""
-    return os.environ.get("EVALUATION_READ_ONLY", "").strip().lower() in ("1", "true", "yes")
-
-
 class Store:
-    """A DuckDB file plus the rules for using it safely from threads and processes."""
+    """A DuckDB file plus the rules for using it safely from threads and processes.
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool | None = None,
-                 lock_timeout: float | None = None) -> None:
-        self.path = Path(path) if path else default_path()
-        self.read_only = read_only_mode() if read_only is None else read_only
-        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    Where it is, whether it may be written and how long to wait for a busy file come
+    from the caller (the command line and the app read them from `Config`).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False,
+                 lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
         key = str(self.path.resolve())
         with _registry_lock:
             self._write_lock = _write_locks.setdefault(key, threading.RLock())

@@ -46,10 +46,10 @@ def _read_current(store: Store) -> tuple[dict, int, int | None]:
     with store.connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            tables = {t: con.execute(f"SELECT * FROM {t}").fetch_arrow_table() for t in _WHOLE}
+            tables = {t: con.sql(f"SELECT * FROM {t}").to_arrow_table() for t in _WHOLE}
             for entity in ENTITIES.values():
-                tables[entity.table] = con.execute(
-                    f"SELECT * FROM {entity.table} WHERE valid_to IS NULL").fetch_arrow_table()
+                tables[entity.table] = con.sql(
+                    f"SELECT * FROM {entity.table} WHERE valid_to IS NULL").to_arrow_table()
             next_id = con.execute(
                 "SELECT coalesce(last_value + 1, start_value) FROM duckdb_sequences() "
                 "WHERE sequence_name = 'entity_seq' AND database_name = current_database()"
