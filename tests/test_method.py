@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evaluation.method.statuses import (
@@ -184,11 +184,9 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 @given(a=finite, b=finite, baseline=finite, target=finite, higher=st.booleans())
 def test_a_better_value_never_lowers_progress(a, b, baseline, target, higher):
-    if baseline == target:
-        return
+    assume(baseline != target)
+    assume((target > baseline) == higher)  # a target on the wrong side is already met
     better, worse = (max(a, b), min(a, b)) if higher else (min(a, b), max(a, b))
-    if (target > baseline) != higher:
-        return  # a target on the wrong side of the baseline is already met
     assert one(progress, better, baseline, target, higher) >= one(
         progress, worse, baseline, target, higher)
 

@@ -73,7 +73,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                    s.s1 + coalesce(e.s1, 0) AS s1, s.s2 + coalesce(e.s2, 0) AS s2
             FROM _series s LEFT JOIN earlier e USING (partnership_id, indicator_id, grp)),
         z AS (
-            SELECT d.rec, d.value, b.what, b.lo, b.hi, b.what = '{COUNT}' AS whole, st.n,
+            SELECT d.rec, d.value, b.what, b.lo, b.hi, b.what = ? AS whole, st.n,
                    (st.s1 - d.value) / (st.n - 1) AS m,
                    ((st.s2 - d.value * d.value) - (st.s1 - d.value) ^ 2 / (st.n - 1))
                    / (st.n - 2) AS var
@@ -90,7 +90,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                     OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0))
                    AS outlier
             FROM z)
-        SELECT * FROM flagged WHERE implausible OR outlier OR fraction""")
+        SELECT * FROM flagged WHERE implausible OR outlier OR fraction""", [COUNT])
     cl.con.unregister("_bounds")
     for (what,) in cl.con.execute(
             "SELECT DISTINCT what FROM _flags WHERE implausible ORDER BY 1").fetchall():

@@ -112,9 +112,10 @@ def guess_marks(cl: Cleaner, columns: list[str]) -> dict[str, str]:
     default = default_mark(cl.records.file.delimiter)
     if cl.records.file.delimiter == "," or not columns:
         return dict.fromkeys(columns, default)
-    counts = cl.con.execute("SELECT " + ", ".join(
-        f"count(*) FILTER (contains(c{cl.positions[c]}, '{m}'))"
-        for c in columns for m in (",", ".")) + " FROM _raw").fetchall()[0]
+    marks = [m for _ in columns for m in (",", ".")]
+    filters = ", ".join(f"count(*) FILTER (contains(c{cl.positions[c]}, ?))"
+                        for c in columns for _ in (",", "."))
+    counts = cl.con.execute(f"SELECT {filters} FROM _raw", marks).fetchall()[0]
     guesses = {}
     for i, col in enumerate(columns):
         commas, dots = counts[2 * i], counts[2 * i + 1]

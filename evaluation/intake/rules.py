@@ -14,7 +14,7 @@ import pyarrow as pa
 from evaluation.errors import WARNING
 from evaluation.intake.checks import summarise_series
 from evaluation.intake.cleaning import INDICATOR, MAX_LISTED, PARTNERSHIP, Cleaner, Ref
-from evaluation.intake.formats import DIRECTION_WORDS, PILLAR_WORDS
+from evaluation.intake.formats import DIRECTION_WORDS, KINDS, PILLAR_WORDS
 from evaluation.limits import HORIZON_YEARS, MAX_COMMENTARY
 from evaluation.text import name_key
 
@@ -24,8 +24,7 @@ NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exis
 
 
 def stage_partnerships(cl: Cleaner) -> None:
-    cols = ["partnership", "municipality", "start_year", "horizon_years", "purpose", "lead",
-            "partners", "description"]
+    cols = list(KINDS["partnerships"].columns)
     cl.build(cols, numbers=["horizon_years"], years=["start_year"], refs=[NEW_PARTNERSHIP])
     cl.required(["partnership", "start_year", "horizon_years"])
     low, high = HORIZON_YEARS
@@ -52,7 +51,7 @@ def stage_partnerships(cl: Cleaner) -> None:
 
 
 def stage_indicators(cl: Cleaner) -> None:
-    cols = ["indicator", "name", "pillar", "unit", "direction", "description"]
+    cols = list(KINDS["indicators"].columns)
     cl.build(cols, refs=[NEW_INDICATOR], words={
         "pillar": (PILLAR_WORDS, "pillar"), "direction": (DIRECTION_WORDS, "direction")})
     cl.required(["indicator", "name", "pillar", "direction"])
@@ -74,7 +73,7 @@ def stage_indicators(cl: Cleaner) -> None:
 
 
 def stage_targets(cl: Cleaner) -> None:
-    cols = ["partnership", "indicator", "baseline_year", "baseline", "target_year", "target"]
+    cols = list(KINDS["targets"].columns)
     cl.build(cols, numbers=["baseline", "target"], years=["baseline_year", "target_year"],
              refs=[PARTNERSHIP, INDICATOR])
     cl.required(cols)
@@ -90,7 +89,7 @@ def stage_targets(cl: Cleaner) -> None:
 
 
 def stage_observations(cl: Cleaner) -> None:
-    cols = ["partnership", "indicator", "year", "value", "group", "source", "note"]
+    cols = list(KINDS["observations"].columns)
     cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR],
              keys=["group"], lean=True)
     cl.required(["partnership", "indicator", "year"])
@@ -180,7 +179,7 @@ def _check_group_count(cl: Cleaner) -> None:
 
 
 def stage_events(cl: Cleaner) -> None:
-    cl.build(["partnership", "year", "event"], years=["year"], refs=[PARTNERSHIP])
+    cl.build(KINDS["events"].columns, years=["year"], refs=[PARTNERSHIP])
     cl.required(["partnership", "year", "event"])
     valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND event_raw IS NOT NULL"
     key = ["partnership_id", "year", "event_raw"]
@@ -189,7 +188,7 @@ def stage_events(cl: Cleaner) -> None:
 
 
 def stage_commentary(cl: Cleaner) -> None:
-    cl.build(["partnership", "year", "commentary"], years=["year"], refs=[PARTNERSHIP])
+    cl.build(KINDS["commentary"].columns, years=["year"], refs=[PARTNERSHIP])
     cl.required(["partnership", "year", "commentary"])
     too_long = f"length(commentary_raw) > {MAX_COMMENTARY}"
     cl.flag(too_long, "commentary", f"the commentary is too long: at most {MAX_COMMENTARY:,} "

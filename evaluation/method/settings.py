@@ -63,19 +63,20 @@ BY_NAME = {s.name: s for s in SETTINGS}
 
 @dataclass(frozen=True)
 class Settings:
-    """The values in force, with defaults for anything never set."""
+    """The values in force, with defaults for anything never set. The fields name the
+    settings (a test checks they are SETTINGS, in order); each default is SETTINGS' own."""
 
-    weight_involvement: float = 1.0
-    weight_process: float = 1.0
-    weight_outcome: float = 1.0
-    on_track_ratio: float = 0.95
-    moderate_ratio: float = 0.60
-    trend_threshold: float = 0.01
-    max_age_years: float = 2
-    outcome_lag: float = 2.0
-    path_tolerance: float = 0.10
-    projection_points: float = 5
-    projection_level: float = 0.80
+    weight_involvement: float = BY_NAME["weight_involvement"].default
+    weight_process: float = BY_NAME["weight_process"].default
+    weight_outcome: float = BY_NAME["weight_outcome"].default
+    on_track_ratio: float = BY_NAME["on_track_ratio"].default
+    moderate_ratio: float = BY_NAME["moderate_ratio"].default
+    trend_threshold: float = BY_NAME["trend_threshold"].default
+    max_age_years: float = BY_NAME["max_age_years"].default
+    outcome_lag: float = BY_NAME["outcome_lag"].default
+    path_tolerance: float = BY_NAME["path_tolerance"].default
+    projection_points: float = BY_NAME["projection_points"].default
+    projection_level: float = BY_NAME["projection_level"].default
 
     @classmethod
     def from_values(cls, values: dict[str, float]) -> Settings:

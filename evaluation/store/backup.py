@@ -66,7 +66,7 @@ def backup(store: Store, out: Path) -> BackupInfo:
     with tempfile.TemporaryDirectory() as tmp, store.connect() as con:
         con.execute("BEGIN TRANSACTION")
         info = _describe(con)
-        con.execute(f"EXPORT DATABASE '{_sql_path(Path(tmp) / 'db')}' (FORMAT parquet)")
+        con.execute(f"EXPORT DATABASE '{sql_literal(Path(tmp) / 'db')}' (FORMAT parquet)")
         con.execute("ROLLBACK")
         (Path(tmp) / "db" / MANIFEST).write_text(json.dumps(info.__dict__, indent=1))
         _zip(Path(tmp) / "db", out)
@@ -312,6 +312,6 @@ def _bad_manifest(source: Path, what: str) -> EvaluationError:
                            "Not a backup")
 
 
-def _sql_path(path: Path) -> str:
+def sql_literal(path: Path) -> str:
     """A path inside a SQL string literal (paths come from the program, never from data)."""
     return str(path).replace("'", "''")

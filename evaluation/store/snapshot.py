@@ -132,13 +132,13 @@ def _entity_changes(con: duckdb.DuckDBPyConnection, entity: Entity, upload_id: i
     new = _content("a", entity)
     old = _content("b", entity)
     return con.execute(f"""
-        SELECT '{entity.label}' AS what, {key} AS key,
+        SELECT ?::VARCHAR AS what, {key} AS key,
                CASE WHEN a.{k0} IS NULL THEN 'removed' WHEN b.{k0} IS NULL THEN 'added'
                     ELSE 'changed' END AS change,
                {old} AS old, {new} AS new
         FROM (SELECT * FROM {entity.table} WHERE valid_from = ?) a
         FULL JOIN (SELECT * FROM {entity.table} WHERE valid_to = ?) b ON {on}
-        ORDER BY key LIMIT {int(limit)}""", [upload_id, upload_id]).df()
+        ORDER BY key LIMIT {int(limit)}""", [entity.label, upload_id, upload_id]).df()
 
 
 def _key_label(column: str) -> str:
