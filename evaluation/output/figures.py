@@ -105,6 +105,7 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
 
 MAX_GROUPS_DRAWN = 8  # one per colour and pattern of the theme: more no reader tells apart
 _OTHER = "\x00other"  # a key no stored group can have (control characters are refused)
+OTHER_COLOUR = "#D9D9D9"  # a plain light grey: the rest, never mistaken for one group
 
 
 def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle: str = "",
@@ -129,7 +130,7 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
         pivot = pivot[order].assign(**{_OTHER: pivot[rest].sum(axis=1, min_count=1)})
         order.append(_OTHER)
         names[_OTHER] = f"other ({len(rest):,} groups)"
-        note = (f"the {len(rest):,} smallest groups are drawn together as 'other'; the data "
+        note = (f"The {len(rest):,} smallest groups are drawn together as 'other'; the data "
                 "behind the chart has each one")
         subtitle = f"{subtitle} · {note}" if subtitle else note
     data = []
@@ -138,8 +139,10 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
         data.append({
             "type": "bar", "name": names[group],
             "x": column.index.tolist(), "y": column.tolist(),
-            "marker": {"color": GROUP_COLOURS[n % len(GROUP_COLOURS)],
-                       "pattern": {"shape": GROUP_PATTERNS[n % len(GROUP_PATTERNS)],
+            "marker": {"color": OTHER_COLOUR if group == _OTHER
+                       else GROUP_COLOURS[n % len(GROUP_COLOURS)],
+                       "pattern": {"shape": "" if group == _OTHER
+                                   else GROUP_PATTERNS[n % len(GROUP_PATTERNS)],
                                    "fgcolor": "white", "fgopacity": 0.9, "size": 7,
                                    "fillmode": "overlay"},
                        "line": {"color": "white", "width": 0.5}},
