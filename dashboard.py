@@ -3,18 +3,19 @@
 import streamlit as st
 
 import login
+from evaluation.words import _
 
-st.set_page_config(page_title="Partnership evaluation", page_icon="📈", layout="wide")
+st.set_page_config(page_title=_("Partnership evaluation"), page_icon="📈", layout="wide")
 login.require_valid_secrets()  # a broken sign-in configuration stops every page, fail closed
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+    st.Page("pages/overview.py", title=_("Overview"), icon=":material/dashboard:",
             url_path="overview", default=True),
-    st.Page("pages/partnership.py", title="Partnership", icon=":material/handshake:",
+    st.Page("pages/partnership.py", title=_("Partnership"), icon=":material/handshake:",
             url_path="partnership"),
-    st.Page("pages/indicators.py", title="Indicators", icon=":material/monitoring:",
+    st.Page("pages/indicators.py", title=_("Indicators"), icon=":material/monitoring:",
             url_path="indicators"),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
+    st.Page("pages/upload.py", title=_("Upload"), icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/settings.py", title=_("Settings"), icon=":material/tune:", url_path="settings"),
 ]
 st.navigation(pages).run()

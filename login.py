@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit import config
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor
+from evaluation.words import _
 
 # What st.login needs (Streamlit's authentication docs): in [auth] itself, and for
 # each provider either in [auth] (one provider) or in [auth.<name>] (several).
@@ -31,10 +32,10 @@ def require_valid_secrets() -> None:
     """Stop the page with one plain message when the secrets exist but cannot be used."""
     problem = secrets_problem()
     if problem:
-        st.title("Partnership evaluation")
-        st.error(f"**The dashboard's sign-in configuration cannot be used.** {problem} "
-                 "Nobody can sign in until the person who runs this dashboard fixes it; "
-                 "no data is shown meanwhile.")
+        st.title(_("Partnership evaluation"))
+        st.error(_("**The dashboard's sign-in configuration cannot be used.** {problem} "
+                   "Nobody can sign in until the person who runs this dashboard fixes it; "
+                   "no data is shown meanwhile.").format(problem=problem))
         st.stop()
 
 
@@ -48,15 +49,16 @@ def require_sign_in() -> None:
 
 def _sign_in_page() -> None:
     """With a login configured, nobody sees data before signing in."""
-    st.title("Partnership evaluation")
-    st.write("This dashboard shows the partnerships' indicators to their steering groups and "
-             "evaluators. Sign in with your organisation account to continue.")
+    st.title(_("Partnership evaluation"))
+    st.write(_("This dashboard shows the partnerships' indicators to their steering groups "
+               "and evaluators. Sign in with your organisation account to continue."))
     providers = _login_providers(_secrets())
     if not providers:
-        st.button("Sign in", type="primary", on_click=st.login)
+        st.button(_("Sign in"), type="primary", on_click=st.login)
     for provider in providers:
         shown = provider.replace("_", " ")
-        label = "Sign in" if len(providers) == 1 else f"Sign in with {shown[:1].upper()}{shown[1:]}"
+        label = _("Sign in") if len(providers) == 1 else _("Sign in with {provider}").format(
+            provider=f"{shown[:1].upper()}{shown[1:]}")
         st.button(label, type="primary", on_click=st.login, args=(provider,),
                   key=f"sign_in_{provider}")
     st.stop()
@@ -83,7 +85,7 @@ def secrets_problem() -> str | None:
     try:
         AccessConfig.from_mapping(secrets.get("access"))
     except ValueError as e:
-        return f"[access] in the secrets: {e}"
+        return _("[access] in the secrets: {error}").format(error=e)
     return _auth_problem(secrets.get("auth"))
 
 
@@ -144,7 +146,8 @@ def _secrets() -> Mapping:
     try:
         st.secrets.to_dict()
     except Exception as e:  # noqa: BLE001 - any failure here is a broken configuration
-        raise _Unreadable(f"Streamlit could not load the secrets: {e}.") from e
+        raise _Unreadable(_("Streamlit could not load the secrets: {error}.").format(
+            error=e)) from e
     return st.secrets
 
 
@@ -157,15 +160,17 @@ def _check_secrets_path(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as e:
-        raise _Unreadable(f"{path} cannot be read ({e.strerror or e}): make it readable by "
-                          "the user the dashboard runs as.") from e
+        raise _Unreadable(_("{path} cannot be read ({reason}): make it readable by the user "
+                            "the dashboard runs as.").format(path=path,
+                                                             reason=e.strerror or e)) from e
     try:
         tomllib.loads(text.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise _Unreadable(f"{path} is not UTF-8 text (byte {e.start + 1}): save it as "
-                          "UTF-8.") from e
+        raise _Unreadable(_("{path} is not UTF-8 text (byte {byte}): save it as "
+                            "UTF-8.").format(path=path, byte=e.start + 1)) from e
     except tomllib.TOMLDecodeError as e:
-        raise _Unreadable(f"{path} is not valid TOML ({e}): correct that line.") from e
+        raise _Unreadable(_("{path} is not valid TOML ({error}): correct that line.").format(
+            path=path, error=e)) from e
     return True
 
 
@@ -174,15 +179,17 @@ def _auth_problem(auth: object) -> str | None:
     if auth is None:
         return None
     if not hasattr(auth, "keys"):
-        return "[auth] in the secrets must be a section (a table), not a single value."
+        return _("[auth] in the secrets must be a section (a table), not a single value.")
     missing = [k for k in _AUTH_KEYS if not auth.get(k)]
     providers = {"[auth]": auth} if "client_id" in auth else {
         f"[auth.{k}]": v for k, v in auth.items() if hasattr(v, "keys")}
     if not providers:
         missing += list(_PROVIDER_KEYS)
     for where, section in providers.items():
-        missing += [f"{k} in {where}" for k in _PROVIDER_KEYS if not section.get(k)]
+        missing += [_("{key} in {where}").format(key=k, where=where)
+                    for k in _PROVIDER_KEYS if not section.get(k)]
     if missing:
-        return (f"[auth] in the secrets lacks {', '.join(missing)}; give every one of them "
-                "(see docs/deployment.md), or remove [auth] to run in local mode.")
+        return (_("[auth] in the secrets lacks {missing}; give every one of them "
+                  "(see docs/deployment.md), or remove [auth] to run in local mode.").format(
+                      missing=", ".join(missing)))
     return None

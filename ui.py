@@ -35,11 +35,12 @@ from evaluation.output.views import (
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import Snapshot, read_snapshot
 from evaluation.text import suggest
+from evaluation.words import N_, _
 
 log = logging.getLogger("evaluation.ui")
 
 
-@st.cache_resource(show_spinner="Opening the store...")
+@st.cache_resource(show_spinner=N_("Opening the store..."))
 def get_store() -> Store:
     """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start.
 
@@ -160,9 +161,11 @@ def choose(label: str, options: list, param: str, *, format_func=str, help: str 
     if st.session_state.get(key) not in options:
         st.session_state[key] = wanted if wanted in options else options[0]
         if linked and linked not in options:
-            st.warning(plain(f"The link asks for {label.lower()} '{linked}', which does not "
-                             f"exist{suggest(linked, [str(o) for o in options])}; showing "
-                             f"'{format_func(options[0])}' instead."))
+            st.warning(plain(_("The link asks for {what} '{linked}', which does not "
+                               "exist{hint}; showing '{first}' instead.").format(
+                what=label.lower(), linked=linked,
+                hint=suggest(linked, [str(o) for o in options]),
+                first=format_func(options[0]))))
     value = st.selectbox(label, options, key=key, format_func=format_func, help=help)
     st.session_state[remembered] = value
     st.query_params[param] = str(value)
@@ -184,7 +187,7 @@ def choose_years(first: int, last: int, default_first: int | None = None) -> tup
     if st.session_state.get("w_years") is None or not (
             first <= st.session_state["w_years"][0] <= st.session_state["w_years"][1] <= last):
         st.session_state["w_years"] = (low, max(low, high))
-    low, high = st.slider("Years shown", first, last, key="w_years")
+    low, high = st.slider(_("Years shown"), first, last, key="w_years")
     st.session_state["sel_from"], st.session_state["sel_to"] = low, high
     st.query_params["from"], st.query_params["to"] = str(low), str(high)
     return low, high
@@ -201,13 +204,13 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     data_col, download_col = st.columns([6, 1])
     # The table and the download menu are filled only when opened: a partnership page
     # has a dozen charts, and every viewer would otherwise pay for all of them.
-    data = data_col.expander("Data behind this chart", key=f"data_{item.key}",
+    data = data_col.expander(_("Data behind this chart"), key=f"data_{item.key}",
                              on_change="rerun")
     if data.open:
         with data:
             st.dataframe(item.data, hide_index=True, width="stretch",
                          column_config=column_config)
-    menu = download_col.popover(":material/download:", help="Download this chart or its data",
+    menu = download_col.popover(":material/download:", help=_("Download this chart or its data"),
                                 width="stretch", key=f"menu_{item.key}", on_change="rerun")
     if menu.open:
         with menu:
@@ -217,7 +220,7 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
                                    mime=f.mime, key=f"dl_{item.key}_{f.name}",
                                    width="stretch", on_click="ignore")
             if not browser_available():
-                st.caption(INSTALL_HINT)
+                st.caption(_(INSTALL_HINT))
 
 
 def _logged(make: Callable[[], bytes], name: str) -> Callable[[], bytes]:
@@ -240,13 +243,14 @@ def prepared_download(label: str, make: Callable[[], bytes], *, file_name: str, 
     slot = f"prepared_{file_name}"
     ready = st.session_state.get(slot)
     if ready is not None and ready[0] == version:
-        st.download_button(f"Download {label}", ready[1], file_name=file_name, mime=mime,
+        st.download_button(_("Download {label}").format(label=label), ready[1],
+                           file_name=file_name, mime=mime,
                            on_click="ignore", type="primary", width="stretch",
                            key=f"download_{file_name}")
         return
-    if st.button(f"Make {label}", key=f"make_{file_name}", disabled=disabled,
+    if st.button(_("Make {label}").format(label=label), key=f"make_{file_name}", disabled=disabled,
                  width="stretch"):
-        with guarded(), st.spinner(f"Making {label}..."):
+        with guarded(), st.spinner(_("Making {label}...").format(label=label)):
             data = make()
         st.session_state[slot] = (version, data)
         st.rerun()
@@ -292,23 +296,24 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except EvaluationError as e:
-        st.error(f"**{plain(e.title)}.** {plain(e.message)}")
+        st.error(_("**{title}.** {message}").format(title=plain(e.title), message=plain(e.message)))
         st.stop()
     except Exception:  # noqa: BLE001 - the last line of defence for a page
         log.exception("unexpected error on a page")
-        st.error("**Something unexpected went wrong.** Nothing was changed in the store. "
-                 "Reload the page; if it happens again, tell the person who runs this "
-                 "dashboard what you did just before.")
+        st.error(_("**Something unexpected went wrong.** Nothing was changed in the store. "
+                   "Reload the page; if it happens again, tell the person who runs this "
+                   "dashboard what you did just before."))
         st.stop()
 
 
 def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:
     """Problems as a table a person can work through: where, what, and what to do."""
+    columns = ["", _("file"), _("line"), _("column"), _("value"), _("problem and what to do")]
     return pd.DataFrame(
-        [{"": "Error" if p.is_error else "Warning", "file": p.file,
-          "line": p.line if p.line else None, "column": p.column, "value": p.value,
-          "problem and what to do": p.message} for p in problems],
-        columns=["", "file", "line", "column", "value", "problem and what to do"])
+        [dict(zip(columns, (_("Error") if p.is_error else _("Warning"), p.file,
+                            p.line if p.line else None, p.column, p.value, p.message),
+                  strict=True)) for p in problems],
+        columns=columns)
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
@@ -338,12 +343,13 @@ def sidebar() -> None:
         weights = evaluation().settings.describe_weights()
     with st.sidebar:
         if user.local:
-            st.caption(plain(f"Local mode: {user.name} (evaluator)"))
+            st.caption(plain(_("Local mode: {name} (evaluator)").format(name=user.name)))
         else:
-            st.caption(plain(f"Signed in as {user.name} ({user.role})"))
-            if st.button("Sign out", key="sign_out"):
+            st.caption(plain(_("Signed in as {name} ({role})").format(name=user.name,
+                                                                   role=user.role)))
+            if st.button(_("Sign out"), key="sign_out"):
                 st.logout()
         st.caption(plain(as_of_text(snap)))
         st.caption(plain(weights))
         if store.read_only:
-            st.caption("Read-only mode: nothing can be changed here.")
+            st.caption(_("Read-only mode: nothing can be changed here."))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evaluation.errors import PermissionDenied
+from evaluation.words import _
 
 VIEWER = "viewer"
 EVALUATOR = "evaluator"
@@ -46,8 +47,8 @@ class AccessConfig:
         is a list of one); ValueError naming the key when a value is of another kind."""
         section = section or {}
         if not hasattr(section, "get"):
-            raise ValueError("it must be a section (a table) with evaluators and "
-                             "evaluator_domains")
+            raise ValueError(_("it must be a section (a table) with evaluators and "
+                               "evaluator_domains"))
         return cls(_strings(section, "evaluators"),
                    frozenset(d.lstrip("@") for d in _strings(section, "evaluator_domains")),
                    section.get("trust_unverified_email") is True)
@@ -69,13 +70,16 @@ def as_actor(user: str | Actor) -> Actor:
     return user if isinstance(user, Actor) else Actor(user or "unknown", EVALUATOR, local=True)
 
 
-def require_write(user: str | Actor, what: str = "change data") -> Actor:
-    """The actor, if allowed to write; PermissionDenied with a plain reason otherwise."""
+def require_write(user: str | Actor, what: str | None = None) -> Actor:
+    """The actor, if allowed to write; PermissionDenied with a plain reason otherwise
+    (`what` is the refused action in the reader's words; default: "change data")."""
     actor = as_actor(user)
     if not actor.can_write:
+        what = _("change data") if what is None else what
         raise PermissionDenied(
-            f"{actor.name} is signed in as a viewer, and viewers cannot {what}. Ask the "
-            "dashboard's administrator to add you as an evaluator.", "Not allowed")
+            _("{name} is signed in as a viewer, and viewers cannot {what}. Ask the "
+              "dashboard's administrator to add you as an evaluator.").format(
+                name=actor.name, what=what), _("Not allowed"))
     return actor
 
 
@@ -86,6 +90,7 @@ def _strings(section: Mapping, key: str) -> frozenset[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
-        raise ValueError(f"{key} must be a list of strings, such as {key} = "
-                         f"[\"{'kommune.no' if 'domain' in key else 'anne@kommune.no'}\"]")
+        example = "kommune.no" if "domain" in key else "anne@kommune.no"
+        raise ValueError(_('{key} must be a list of strings, such as {key} = ["{example}"]')
+                         .format(key=key, example=example))
     return frozenset(v.strip().lower() for v in values if v.strip())

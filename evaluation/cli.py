@@ -40,6 +40,7 @@ from evaluation.store.connection import Store
 from evaluation.store.snapshot import read_snapshot, read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
 from evaluation.text import CONTROL_CHARS
+from evaluation.words import _
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -82,14 +83,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     if store.exists():
         with store.connect() as con:
             uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
-        _print(f"The store {store.path} already exists ({uploads} uploads); schema is current.")
+        _print(_("The store {path} already exists ({uploads} uploads); schema is current.")
+               .format(path=store.path, uploads=uploads))
         return 0
     if args.empty:
         store.schema_version()
-        _print(f"Created an empty store at {store.path}.")
+        _print(_("Created an empty store at {path}.").format(path=store.path))
         return 0
     report = load_sample_data(store)
-    _print(f"Created {store.path} with the sample data (upload {report.upload_id}).")
+    _print(_("Created {path} with the sample data (upload {upload_id}).")
+           .format(path=store.path, upload_id=report.upload_id))
     return 0
 
 
@@ -100,7 +103,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             files.append((str(path), Path(path).read_bytes()))
         except OSError as e:
-            _print(f"{path}: cannot read the file: {e.strerror}", file=sys.stderr)
+            _print(_("{path}: cannot read the file: {reason}").format(path=path,
+                                                                     reason=e.strerror),
+                   file=sys.stderr)
             return 1
     store = _existing_store(args) if args.dry_run else _store(args)
     report = import_files(store, files, user=args.user or login_name(args.config),
@@ -110,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not report.ok:
         _print(report.summary(), file=sys.stderr)
         return 1
-    _print(report.summary() + (" (dry run: nothing was written)" if args.dry_run else ""))
+    _print(report.summary() + (_(" (dry run: nothing was written)") if args.dry_run else ""))
     return 0
 
 
@@ -118,7 +123,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     uploads = list_uploads(_existing_store(args))
     if uploads.empty:
-        _print("No uploads yet.")
+        _print(_("No uploads yet."))
         return 0
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
     uploads["files"] = uploads["files"].map(
@@ -134,7 +139,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     changes = read_upload_changes(_existing_store(args), args.upload_id)
     if changes.empty:
-        _print(f"Upload {args.upload_id} changed nothing (or does not exist).")
+        _print(_("Upload {upload_id} changed nothing (or does not exist).")
+               .format(upload_id=args.upload_id))
         return 0
     _print(changes.fillna("").to_string(index=False, max_colwidth=50))
     return 0
@@ -144,7 +150,8 @@ def cmd_changes(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     user = args.user or login_name(args.config)
     new_id = undo_upload(_existing_store(args), args.upload_id, user)
-    _print(f"Upload {args.upload_id} undone (recorded as upload {new_id}).")
+    _print(_("Upload {upload_id} undone (recorded as upload {new_id}).")
+           .format(upload_id=args.upload_id, new_id=new_id))
     return 0
 
 
@@ -155,7 +162,7 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
     elif fmt == "json":
         _write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif frame.empty:
-        _print("No rows.")
+        _print(_("No rows."))
     else:
         _print(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 
@@ -193,8 +200,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     names = ([resolve_partnership(snap, args.partnership)] if args.partnership
              else snap.partnerships["partnership"].tolist())
     if not names:
-        raise EvaluationError("The store holds no partnerships yet, so there is nothing to "
-                              "report; import some first.", "Nothing to report")
+        raise EvaluationError(_("The store holds no partnerships yet, so there is nothing "
+                                "to report; import some first."), _("Nothing to report"))
     check_report_year(snap, names, args.year)
     targets = report_targets(Path(args.out), names, args.format, args.year)
     for target in targets:
@@ -207,8 +214,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = maker(result, name, args.year)
         write_file(target, data, what="the report")
         as_of = snap.describe_as_of()
-        _print(f"{target} ({len(data) / 1024:,.0f} KB): {name}, {args.year}, "
-              f"{as_of[0].lower()}{as_of[1:]}")
+        _print(_("{target} ({size:,.0f} KB): {name}, {year}, {as_of}").format(
+            target=target, size=len(data) / 1024, name=name, year=args.year,
+            as_of=f"{as_of[0].lower()}{as_of[1:]}"))
     return 0
 
 
@@ -216,7 +224,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     info = backup(store, Path(args.out))
-    _print(f"Backed up {store.path} to {args.out}: {info.summary()}.")
+    _print(_("Backed up {path} to {out}: {summary}.").format(path=store.path, out=args.out,
+                                                             summary=info.summary()))
     return 0
 
 
@@ -224,7 +233,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
     info = restore(Path(args.file), store, check=store_problems, force=args.force)
-    _print(f"Restored {args.file} into {store.path}: {info.summary()}.")
+    _print(_("Restored {file} into {path}: {summary}.").format(file=args.file, path=store.path,
+                                                               summary=info.summary()))
     return 0
 
 
@@ -239,50 +249,52 @@ def build_parser() -> argparse.ArgumentParser:
     declaration, one command after another, read top to bottom."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the store file (default: $EVALUATION_DB or data/evaluation.duckdb)")
+                        help=_("the store file (default: $EVALUATION_DB or "
+                               "data/evaluation.duckdb)"))
     common.add_argument("--user", default=argparse.SUPPRESS,
-                        help="who to record as the author (default: $EVALUATION_USER or login)")
+                        help=_("who to record as the author (default: $EVALUATION_USER or login)"))
     parser = argparse.ArgumentParser(
         prog="python -m evaluation", parents=[common],
-        description="Long-horizon partnership evaluation: store, import, history, status.")
+        description=_("Long-horizon partnership evaluation: store, import, history, status."))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("init", parents=[common], help="create the store (with the sample data)")
-    p.add_argument("--empty", action="store_true", help="create it without the sample data")
-    p = sub.add_parser("import", parents=[common], help="validate and import CSV files")
+    p = sub.add_parser("init", parents=[common], help=_("create the store (with the sample data)"))
+    p.add_argument("--empty", action="store_true", help=_("create it without the sample data"))
+    p = sub.add_parser("import", parents=[common], help=_("validate and import CSV files"))
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--dry-run", action="store_true", help="validate and preview; write nothing")
-    sub.add_parser("history", parents=[common], help="list the uploads, newest first")
-    p = sub.add_parser("changes", parents=[common], help="show what one upload changed")
+    p.add_argument("--dry-run", action="store_true", help=_("validate and preview; write nothing"))
+    sub.add_parser("history", parents=[common], help=_("list the uploads, newest first"))
+    p = sub.add_parser("changes", parents=[common], help=_("show what one upload changed"))
     p.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    p = sub.add_parser("undo", parents=[common], help="undo an upload")
+    p = sub.add_parser("undo", parents=[common], help=_("undo an upload"))
     p.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    p = sub.add_parser("template", parents=[common], help="print a CSV template for a file kind")
+    p = sub.add_parser("template", parents=[common], help=_("print a CSV template for a file kind"))
     p.add_argument("kind", choices=[*KINDS, "observations-wide"], metavar="KIND",
-                   help=f"one of: {', '.join(KINDS)}")
-    p = sub.add_parser("backup", parents=[common], help="write a consistent backup (ZIP)")
+                   help=_("one of: {kinds}").format(kinds=', '.join(KINDS)))
+    p = sub.add_parser("backup", parents=[common], help=_("write a consistent backup (ZIP)"))
     p.add_argument("--out", required=True, metavar="FILE")
-    p = sub.add_parser("restore", parents=[common], help="restore a backup into the store")
+    p = sub.add_parser("restore", parents=[common], help=_("restore a backup into the store"))
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--force", action="store_true", help="replace a store that holds data")
+    p.add_argument("--force", action="store_true", help=_("replace a store that holds data"))
     p = sub.add_parser("report", parents=[common],
-                       help="write the annual report of a partnership (PDF or chart-pack ZIP)")
+                       help=_("write the annual report of a partnership (PDF or chart-pack ZIP)"))
     p.add_argument("--partnership", metavar="NAME",
-                   help="the partnership (default: every partnership, into --out as a folder)")
-    p.add_argument("--year", type=int, required=True, metavar="Y", help="the report year")
+                   help=_("the partnership (default: every partnership, into --out as a folder)"))
+    p.add_argument("--year", type=int, required=True, metavar="Y", help=_("the report year"))
     p.add_argument("--out", required=True, metavar="FILE",
-                   help="a .pdf or .zip file, or a folder for one report per partnership")
+                   help=_("a .pdf or .zip file, or a folder for one report per partnership"))
     p.add_argument("--format", choices=["pdf", "zip"], default="pdf",
-                   help="format of the files written into a folder (default pdf)")
+                   help=_("format of the files written into a folder (default pdf)"))
     p.add_argument("--as-of", type=int, metavar="UPLOAD_ID",
-                   help="reproduce the report as it was right after this upload")
-    for name, what in (("status", "status per partnership and indicator"),
-                       ("scores", "pillar scores and balanced index per partnership and year")):
+                   help=_("reproduce the report as it was right after this upload"))
+    for name, what in (("status", _("status per partnership and indicator")),
+                       ("scores", _("pillar scores and balanced index per partnership and "
+                                    "year"))):
         p = sub.add_parser(name, parents=[common], help=what)
         p.add_argument("--partnership", metavar="NAME")
         p.add_argument("--format", choices=["table", "csv", "json"], default="table")
         if name == "status":
             p.add_argument("--year", type=int, metavar="Y",
-                           help="year assessed (default: each series' latest year)")
+                           help=_("year assessed (default: each series' latest year)"))
     return parser
 
 
@@ -302,20 +314,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
         return 1
     except EvaluationError as e:
-        _print(f"error: {e.message}", file=sys.stderr)
+        _print(_("error: {message}").format(message=e.message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        _print("interrupted; nothing was half-written (each change is one transaction)",
-              file=sys.stderr)
+        _print(_("interrupted; nothing was half-written (each change is one transaction)"),
+               file=sys.stderr)
         return 130
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        _print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        _print(_("error: {where}{reason}").format(where=where, reason=e.strerror or e),
+               file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a stack trace
         detail = (str(e).splitlines() or [""])[0]
-        _print(f"error: unexpected {type(e).__name__}: {detail} (please report)",
-              file=sys.stderr)
+        _print(_("error: unexpected {error}: {detail} (please report)").format(
+            error=type(e).__name__, detail=detail), file=sys.stderr)
         return 1
     finally:
         use_browser(chosen)  # a script calling main() keeps its own choice

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evaluation.errors import EvaluationError
+from evaluation.words import _
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "evaluation.duckdb"
@@ -42,8 +43,8 @@ class Config:
         try:
             timeout = float(env.get("EVALUATION_LOCK_TIMEOUT") or 30)
         except ValueError as e:
-            raise EvaluationError("EVALUATION_LOCK_TIMEOUT must be a number of seconds, such "
-                                  "as 30.", "Configuration error") from e
+            raise EvaluationError(_("EVALUATION_LOCK_TIMEOUT must be a number of seconds, "
+                                    "such as 30."), _("Configuration error")) from e
         return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
                    read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
                    lock_timeout=timeout, browser=browser,

@@ -17,14 +17,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evaluation.errors import EvaluationError
+from evaluation.words import _
 
 
 def write_file(target: Path, data: bytes | Callable[[BinaryIO], None], *,
-               what: str = "the file") -> None:
-    """Put `data` (bytes, or a function writing into a binary file) at `target` whole."""
+               what: str | None = None) -> None:
+    """Put `data` (bytes, or a function writing into a binary file) at `target` whole;
+    `what` names it in the reader's words (default: "the file")."""
+    what = _("the file") if what is None else what
     if target.is_dir():
-        raise EvaluationError(f"{target} is a folder; give {what} a file name inside it, for "
-                              f"example {target / 'output'}.", "Cannot write")
+        raise EvaluationError(
+            _("{target} is a folder; give {what} a file name inside it, for example "
+              "{example}.").format(target=target, what=what, example=target / "output"),
+            _("Cannot write"))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -49,13 +54,17 @@ def write_file(target: Path, data: bytes | Callable[[BinaryIO], None], *,
         raise
 
 
-def refuse_store_path(target: Path, store_path: Path, what: str = "the output") -> None:
-    """Raise if writing `target` would overwrite the store or its write-ahead log."""
+def refuse_store_path(target: Path, store_path: Path, what: str | None = None) -> None:
+    """Raise if writing `target` would overwrite the store or its write-ahead log (`what`
+    names the output in the reader's words; default: "the output")."""
+    what = _("the output") if what is None else what
     for protected in (store_path, Path(f"{store_path}.wal")):
         if _same_file(target, protected):
-            which = "the store itself" if protected == store_path else "the store's log"
-            raise EvaluationError(f"{target} is {which}; writing {what} there would destroy "
-                                  "it. Give another file name.", "Would overwrite the store")
+            which = _("the store itself") if protected == store_path else _("the store's log")
+            raise EvaluationError(
+                _("{target} is {which}; writing {what} there would destroy it. Give another "
+                  "file name.").format(target=target, which=which, what=what),
+                _("Would overwrite the store"))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -74,7 +83,8 @@ def _umask() -> int:
 
 
 def _cannot_write(target: Path, what: str, error: OSError) -> EvaluationError:
-    reason = "the disk is full" if error.errno == 28 else (error.strerror or str(error))
-    return EvaluationError(f"Cannot write {what} to {target}: {reason}. Nothing was "
-                           "replaced; choose a folder you can write to, or free some space.",
-                           "Cannot write")
+    reason = _("the disk is full") if error.errno == 28 else (error.strerror or str(error))
+    return EvaluationError(_("Cannot write {what} to {target}: {reason}. Nothing was "
+                             "replaced; choose a folder you can write to, or free some "
+                             "space.").format(what=what, target=target, reason=reason),
+                           _("Cannot write"))

@@ -1,13 +1,16 @@
 """Plain-text helpers every room shares: how names are matched and suggested, and which
 characters no renderer, spreadsheet or terminal may receive.
 
-Pure standard library: importing it loads nothing else of the program.
+Pure standard library: importing it loads nothing else of the program but the message
+catalogue (`evaluation.words`).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+
+from evaluation.words import _
 
 # C0 and C1 control characters other than tab and line breaks: no renderer accepts them
 # (an ESC in a name made every SVG invalid XML) and terminals obey them.
@@ -41,7 +44,9 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
         score = max(_ratio(word.lower(), choice.lower()), _word_score(word, choice))
         if score > best_score:
             best, best_score = choice, score
-    return f' (did you mean "{best}"?)' if best is not None and best_score >= 0.75 else ""
+    if best is None or best_score < 0.75:
+        return ""
+    return _(' (did you mean "{choice}"?)').format(choice=best)
 
 
 def _ratio(a: str, b: str) -> float:

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from evaluation.output.portfolio_figures import MAX_LINES
+from evaluation.words import _
 
 ui.page_setup()
 
@@ -13,28 +14,29 @@ with ui.guarded():
     result = ui.evaluation()
     snap = result.snapshot
 ui.sidebar()
-st.title("Compare partnerships on one indicator")
+st.title(_("Compare partnerships on one indicator"))
 indicators = snap.indicators.set_index("indicator")
 measured = sorted(str(c) for c in result.assessment["indicator"].unique())
 if not measured:
-    st.info("No indicator has observations yet.")
+    st.info(_("No indicator has observations yet."))
     st.stop()
 
-code = ui.choose("Indicator", measured, "indicator",
+code = ui.choose(_("Indicator"), measured, "indicator",
                  format_func=lambda c: f"{c} · {indicators.loc[c, 'name']}")
 info = indicators.loc[code]
-st.caption(ui.plain(f"{info['pillar'].capitalize()} · unit: {info['unit'] or 'none'} · "
-                    f"{info['direction'].replace('_', ' ')} · {info['description'] or ''}"))
-align = ui.choose("Years", ["calendar", "horizon"], "align",
-                  format_func=lambda a: {"calendar": "Calendar years",
-                                         "horizon": "Aligned on year of horizon (1, 2, ...)"}[a])
+st.caption(ui.plain(_("{pillar} · unit: {unit} · {direction} · {description}").format(
+    pillar=info["pillar"].capitalize(), unit=info["unit"] or _("none"),
+    direction=info["direction"].replace("_", " "), description=info["description"] or "")))
+align = ui.choose(_("Years"), ["calendar", "horizon"], "align",
+                  format_func=lambda a: {"calendar": _("Calendar years"),
+                                         "horizon": _("Aligned on year of horizon (1, 2, ...)")}[a])
 partnerships = sorted(result.assessment.loc[result.assessment["indicator"] == code,
                                              "partnership"].astype(str).unique())
 highlight = st.multiselect(
-    "Highlight partnerships", partnerships,
+    _("Highlight partnerships"), partnerships,
     default=[p for p in [st.session_state.get("sel_partnership")] if p in partnerships],
-    help=f"With more than {MAX_LINES} partnerships the chart shows the median and bands; "
-         "highlighted ones are drawn as lines.")
+    help=_("With more than {max_lines} partnerships the chart shows the median and bands; "
+           "highlighted ones are drawn as lines.").format(max_lines=MAX_LINES))
 ui.chart(ui.comparison(code, align, highlight),
          column_config={"year": st.column_config.NumberColumn(format="%d"),
                         "progress": st.column_config.NumberColumn(format="percent")})

@@ -9,12 +9,13 @@ import streamlit as st
 import ui
 from evaluation.intake.edits import save_commentary
 from evaluation.limits import MAX_COMMENTARY
-from evaluation.method.horizon import phase
+from evaluation.method.horizon import PHASE_WORDS, phase
 from evaluation.method.scores import PILLAR_NAMES
 from evaluation.output.exports import safe_filename
 from evaluation.output.render import INSTALL_HINT, browser_available
 from evaluation.output.report import annual_report_pdf, annual_report_zip
 from evaluation.output.theme import PILLAR_STYLE
+from evaluation.words import _
 
 ui.page_setup()
 with ui.guarded():
@@ -23,11 +24,11 @@ with ui.guarded():
 ui.sidebar()
 names = snap.partnerships["partnership"].tolist()
 if not names:
-    st.title("Partnership")
-    st.info("There are no partnerships yet. Evaluators can add them on the Upload page.")
+    st.title(_("Partnership"))
+    st.info(_("There are no partnerships yet. Evaluators can add them on the Upload page."))
     st.stop()
 
-name = ui.choose("Partnership", names, "partnership")
+name = ui.choose(_("Partnership"), names, "partnership")
 with ui.guarded():
     view = ui.partnership(name)
     low, high = ui.choose_years(view.first_year, view.last_year, int(view.profile["start_year"]))
@@ -37,45 +38,50 @@ start, horizon = int(profile["start_year"]), int(profile["horizon_years"])
 
 st.title(ui.plain(view.name))
 st.caption(ui.plain(
-    f"{profile['municipality'] or ''} · started {start} · {horizon}-year horizon "
-    f"({start}–{view.horizon_end}) · in {today}: year {today - start + 1} of {horizon}, "
-    f"{phase(today, start, horizon)} · {ui.as_of_text(snap)}"))
+    _("{municipality} · started {start} · {horizon}-year horizon ({start}–{end}) · in "
+      "{today}: year {year} of {horizon}, {phase} · {as_of}").format(
+        municipality=profile["municipality"] or "", start=start, horizon=horizon,
+        end=view.horizon_end, today=today, year=today - start + 1,
+        phase=_(PHASE_WORDS[str(phase(today, start, horizon))]), as_of=ui.as_of_text(snap))))
 about, members = st.columns([3, 2])
-about.markdown("**Purpose**  \n" + (ui.plain(profile["purpose"]) or "Not given."))
+about.markdown(_("**Purpose**") + "  \n" + (ui.plain(profile["purpose"]) or _("Not given.")))
 if profile.get("description"):
     about.markdown(ui.plain(profile["description"]))
-members.markdown(f"**Lead / backbone:** {ui.plain(profile['lead']) or 'not given'}")
-members.markdown("**Partners**  \n" + (ui.plain(profile["partners"]) or "Not listed."))
+members.markdown(_("**Lead / backbone:** {lead}").format(
+    lead=ui.plain(profile["lead"]) or _("not given")))
+members.markdown(_("**Partners**") + "  \n" + (ui.plain(profile["partners"]) or _("Not listed.")))
 
 scored = view.scores.dropna(subset=["balanced"])
 if not scored.empty:
     latest = scored.iloc[-1]
     previous = scored.iloc[-2] if len(scored) > 1 else None
     for col, key in zip(st.columns(4), ["balanced", *PILLAR_NAMES], strict=True):
-        delta = None if previous is None else f"{(latest[key] - previous[key]) * 100:+.0f} points"
-        counted = "" if key == "balanced" else (
-            f" · {int(latest[key + '_counted'])} of {int(latest[key + '_defined'])} "
-            "indicators counted")
-        col.metric(f"{PILLAR_STYLE[key]['label']} {int(latest['year'])}", f"{latest[key]:.0%}",
-                   delta, help="Share of the way from baseline to target; change since the "
-                   f"year before{counted}")
+        delta = None if previous is None else _("{change:+.0f} points").format(
+            change=(latest[key] - previous[key]) * 100)
+        counted = "" if key == "balanced" else _(
+            " · {counted} of {defined} indicators counted").format(
+                counted=int(latest[key + "_counted"]), defined=int(latest[key + "_defined"]))
+        col.metric(f"{_(PILLAR_STYLE[key]['label'])} {int(latest['year'])}",
+                   f"{latest[key]:.0%}", delta,
+                   help=_("Share of the way from baseline to target; change since the "
+                          "year before{counted}").format(counted=counted))
 
 charts = {c.key: c for c in chart_list}
-st.header("Horizon")
+st.header(_("Horizon"))
 ui.chart(charts["horizon"])
 
-st.header("Who takes part")
+st.header(_("Who takes part"))
 groups = [c for key, c in charts.items() if key.startswith("groups_")]
 if not groups:
-    st.info("No observations split by group (such as partners by actor type) yet.")
+    st.info(_("No observations split by group (such as partners by actor type) yet."))
 else:
     labels = {c.key: c.title.split(": ", 1)[-1] for c in groups}
-    chosen = st.selectbox("Indicator split by group", list(labels), format_func=labels.get)
+    chosen = st.selectbox(_("Indicator split by group"), list(labels), format_func=labels.get)
     ui.chart(charts[chosen])
 
-st.header("Indicators")
+st.header(_("Indicators"))
 if view.indicators.empty:
-    st.info("No indicator has observations yet.")
+    st.info(_("No indicator has observations yet."))
 else:
     st.dataframe(
         view.indicators[["pillar", "indicator", "name", "year", "value", "unit", "target",
@@ -83,78 +89,80 @@ else:
                          "projection"]],
         hide_index=True, width="stretch",
         column_config={
-            "pillar": "Pillar", "indicator": "Code", "name": "Indicator", "value": "Value",
-            "unit": "Unit", "target": "Target",
-            "progress": st.column_config.ProgressColumn("Progress", format="percent",
+            "pillar": _("Pillar"), "indicator": _("Code"), "name": _("Indicator"),
+            "value": _("Value"), "unit": _("Unit"), "target": _("Target"),
+            "progress": st.column_config.ProgressColumn(_("Progress"), format="percent",
                                                         min_value=0.0, max_value=1.0),
-            "status_text": "Status", "vs_expected": "vs expected path",
-            "year": st.column_config.NumberColumn("Latest year", format="%d"),
-            "target_year": st.column_config.NumberColumn("Target year", format="%d"),
-            "projection": "Target reached at current pace"})
-    st.caption("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target · "
-               "dotted: the expected path · dashed: projection at the current pace, with its "
-               f"{result.settings.projection_level:.0%} band.")
+            "status_text": _("Status"), "vs_expected": _("vs expected path"),
+            "year": st.column_config.NumberColumn(_("Latest year"), format="%d"),
+            "target_year": st.column_config.NumberColumn(_("Target year"), format="%d"),
+            "projection": _("Target reached at current pace")})
+    st.caption(_("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target "
+                 "· dotted: the expected path · dashed: projection at the current pace, with "
+                 "its {level:.0%} band.").format(level=result.settings.projection_level))
     for pillar in PILLAR_NAMES:
         codes = view.indicators.loc[view.indicators["pillar"] == pillar, "indicator"].tolist()
         if codes:
-            st.subheader(PILLAR_STYLE[pillar]["label"])
+            st.subheader(_(PILLAR_STYLE[pillar]["label"]))
         cols = st.columns(2)
         for n, code in enumerate(codes):
             with cols[n % 2]:
                 ui.chart(charts[f"indicator_{code}"], compact=True)
 
-st.header("What happened when")
+st.header(_("What happened when"))
 if view.events.empty:
-    st.write("No events recorded.")
+    st.write(_("No events recorded."))
 else:
     st.dataframe(view.events[["year", "event"]], hide_index=True, width="stretch",
-                 column_config={"year": st.column_config.NumberColumn("Year", format="%d"),
-                                "event": "Event"})
+                 column_config={"year": st.column_config.NumberColumn(_("Year"), format="%d"),
+                                "event": _("Event")})
 
-st.header("Evaluator's commentary")
+st.header(_("Evaluator's commentary"))
 for row in view.commentary.sort_values("year", ascending=False).itertuples():
     st.markdown(f"**{int(row.year)}**  \n{ui.plain(row.commentary)}")
 if view.commentary.empty:
-    st.write("No commentary written yet.")
+    st.write(_("No commentary written yet."))
 if ui.can_write():
-    with st.expander("Write or change the commentary for a year"):
+    with st.expander(_("Write or change the commentary for a year")):
         years = list(range(view.last_year, start - 1, -1))
-        year = st.selectbox("Year", years, index=years.index(min(max(start, today - 1),
+        year = st.selectbox(_("Year"), years, index=years.index(min(max(start, today - 1),
                                                                  view.last_year)))
         stored = view.commentary.loc[view.commentary["year"] == year, "commentary"]
         with st.form("commentary"):
-            text = st.text_area("Commentary (plain text; empty removes it)",
+            text = st.text_area(_("Commentary (plain text; empty removes it)"),
                                 stored.iloc[0] if len(stored) else "", max_chars=MAX_COMMENTARY)
-            if st.form_submit_button("Save commentary", type="primary"):
+            if st.form_submit_button(_("Save commentary"), type="primary"):
                 with ui.guarded():
                     ui.require_evaluator()
                     saved = save_commentary(ui.get_store(), view.name, year, text,
                                             ui.current_user())
                 st.session_state["commentary_saved"] = (
-                    f"Saved as upload {saved}." if saved else "Nothing changed.")
+                    _("Saved as upload {upload}.").format(upload=saved) if saved
+                    else _("Nothing changed."))
                 st.rerun()
 if message := st.session_state.pop("commentary_saved", None):
     st.success(message)
 
-st.header("Annual report")
+st.header(_("Annual report"))
 report_years = list(range(view.last_year, start - 1, -1))
-year = st.selectbox("Report year", report_years,
+year = st.selectbox(_("Report year"), report_years,
                     index=report_years.index(view.latest_year or view.last_year)
                     if (view.latest_year or view.last_year) in report_years else 0)
-st.caption(ui.plain(f"A4 report: summary, horizon, who takes part, every indicator with its "
-                    f"chart and table, the year's events and commentary. {ui.as_of_text(snap)}."))
+st.caption(ui.plain(_("A4 report: summary, horizon, who takes part, every indicator with its "
+                      "chart and table, the year's events and commentary. {as_of}.").format(
+                          as_of=ui.as_of_text(snap))))
 left, right = st.columns(2)
 stem = f"{view.name}_annual-report_{year}"
 version = f"{snap.upload_id}:{year}"
 with left:
-    ui.prepared_download("the annual report (PDF)",
+    ui.prepared_download(_("the annual report (PDF)"),
                          lambda: annual_report_pdf(result, view.name, year),
                          file_name=safe_filename(stem, ext="pdf"), mime="application/pdf",
                          version=version, disabled=not browser_available())
 with right:
-    ui.prepared_download("the chart pack (ZIP: PNG, SVG, CSV)",
+    ui.prepared_download(_("the chart pack (ZIP: PNG, SVG, CSV)"),
                          lambda: annual_report_zip(result, view.name, year),
                          file_name=safe_filename(stem, ext="zip"), mime="application/zip",
                          version=version)
 if not browser_available():
-    st.info(INSTALL_HINT)
+    st.info(_(INSTALL_HINT))

@@ -9,34 +9,35 @@ from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
 from evaluation.store.snapshot import read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
+from evaluation.words import _
 
 ui.page_setup()
 
-st.title("Upload data")
-st.write(
+st.title(_("Upload data"))
+st.write(_(
     "Upload one or several CSV files exported from Excel or a statistics office. Every file "
     "is checked first: you see every problem at once, then a preview of what would change. "
-    "Nothing is written until you commit, and every upload can be undone.")
+    "Nothing is written until you commit, and every upload can be undone."))
 
 with ui.guarded():
     store = ui.get_store()
     user = ui.current_user()
 ui.sidebar()
 if not ui.can_write():
-    reason = ("this dashboard runs in read-only mode" if store.read_only else
-              f"you are signed in as {ui.plain(user.name)}, a viewer")
-    st.warning(f"Uploading and undoing are for evaluators, and {reason}. Ask the "
-               "dashboard's administrator if you need to change data. The upload history "
-               "below shows who changed what.")
+    reason = (_("this dashboard runs in read-only mode") if store.read_only else
+              _("you are signed in as {name}, a viewer").format(name=ui.plain(user.name)))
+    st.warning(_("Uploading and undoing are for evaluators, and {reason}. Ask the "
+                 "dashboard's administrator if you need to change data. The upload history "
+                 "below shows who changed what.").format(reason=reason))
 
-with st.expander("Templates and file formats"):
-    st.write("Each kind is recognised from its header row. Semicolons, decimal commas, "
-             "Norwegian and Danish column names and UTF-8, UTF-16 or Windows-1252 files are "
-             "all fine. See docs/data-format.md for every column.")
+with st.expander(_("Templates and file formats")):
+    st.write(_("Each kind is recognised from its header row. Semicolons, decimal commas, "
+               "Norwegian and Danish column names and UTF-8, UTF-16 or Windows-1252 files are "
+               "all fine. See docs/data-format.md for every column."))
     cols = st.columns(4)
     for i, kind in enumerate(KINDS.values()):
         cols[i % 4].download_button(
-            kind.title, template_csv(kind.name), file_name=f"template_{kind.name}.csv",
+            _(kind.title), template_csv(kind.name), file_name=f"template_{kind.name}.csv",
             mime="text/csv", key=f"template_{kind.name}", width="stretch")
 
 if message := st.session_state.pop("upload_message", None):
@@ -44,7 +45,8 @@ if message := st.session_state.pop("upload_message", None):
 
 round_ = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
-    f"CSV files (at most {MAX_UPLOAD_MB} MB each)", type=["csv", "txt", "tsv"],
+    _("CSV files (at most {size} MB each)").format(size=MAX_UPLOAD_MB),
+    type=["csv", "txt", "tsv"],
     accept_multiple_files=True, key=f"uploader_{round_}", disabled=not ui.can_write())
 
 
@@ -56,12 +58,14 @@ def show_report(report: ImportReport) -> None:
     else:
         st.success(ui.plain(report.summary()))
     if report.problems:
-        st.subheader(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+        st.subheader(_("{errors} errors, {warnings} warnings").format(
+            errors=len(report.errors), warnings=len(report.warnings)))
         st.dataframe(ui.problems_table(report.problems), hide_index=True, width="stretch")
     for f in report.files:
         if not f.preview.empty:
-            with st.expander(ui.plain(f"Preview of {f.name}: {f.new} new, {f.changed} "
-                                      f"changed, {f.unchanged} unchanged")):
+            with st.expander(ui.plain(_("Preview of {name}: {new} new, {changed} changed, "
+                                        "{unchanged} unchanged").format(
+                    name=f.name, new=f.new, changed=f.changed, unchanged=f.unchanged))):
                 st.dataframe(f.preview, hide_index=True, width="stretch")
 
 
@@ -72,7 +76,7 @@ if uploaded and ui.can_write():
     cached = st.session_state.get("upload_preview")
     if cached is None or cached[0] != checked:
         st.session_state.pop("upload_preview", None)  # release the old report first
-        with ui.guarded(), st.spinner("Checking the files..."):
+        with ui.guarded(), st.spinner(_("Checking the files...")):
             preview = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
                                    user=user, commit=False)
         st.session_state["upload_preview"] = (checked, preview)
@@ -80,9 +84,10 @@ if uploaded and ui.can_write():
         preview = cached[1]
     show_report(preview)
     if preview.ok and preview.changes:
-        if st.button(f"Commit {preview.changes:,} changes", type="primary",
+        if st.button(_("Commit {changes:,} changes").format(changes=preview.changes),
+                     type="primary",
                      disabled=not ui.can_write()):
-            with ui.guarded(), st.spinner("Importing..."):
+            with ui.guarded(), st.spinner(_("Importing...")):
                 ui.require_evaluator()
                 result = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
                                       user=user, commit=True,
@@ -98,28 +103,30 @@ if uploaded and ui.can_write():
 else:
     st.session_state.pop("upload_preview", None)  # files removed: nothing kept for them
 
-st.header("Upload history")
+st.header(_("Upload history"))
 with ui.guarded():
     uploads = list_uploads(store)
 if uploads.empty:
-    st.write("No uploads yet.")
+    st.write(_("No uploads yet."))
 else:
     st.dataframe(
         uploads[["upload_id", "created_at", "created_by", "action", "files", "new", "changed",
                "unchanged", "state", "summary"]],
         hide_index=True, width="stretch",
-        column_config={"upload_id": "upload", "created_at": st.column_config.DatetimeColumn(
-            "time (UTC)", format="YYYY-MM-DD HH:mm"), "created_by": "by"})
+        column_config={"upload_id": _("upload"), "created_at": st.column_config.DatetimeColumn(
+            _("time (UTC)"), format="YYYY-MM-DD HH:mm"), "created_by": _("by")})
     choices = uploads["upload_id"].tolist()
-    chosen = st.selectbox("Look at an upload", choices, format_func=lambda u: f"upload {u}")
+    chosen = st.selectbox(_("Look at an upload"), choices,
+                          format_func=lambda u: _("upload {upload}").format(upload=u))
     with ui.guarded():
         changes = read_upload_changes(store, int(chosen))
     st.dataframe(changes, hide_index=True, width="stretch")
     undoable = bool(uploads.loc[uploads["upload_id"] == chosen, "undoable"].iloc[0])
-    if undoable and ui.can_write() and st.button(f"Undo upload {chosen}"):
+    if undoable and ui.can_write() and st.button(_("Undo upload {upload}").format(upload=chosen)):
         with ui.guarded():
             ui.require_evaluator()
             new_id = undo_upload(store, int(chosen), user)
         st.session_state["upload_message"] = (
-            f"Upload {chosen} undone (recorded as upload {new_id}).")
+            _("Upload {upload_id} undone (recorded as upload {new_id}).").format(
+                upload_id=chosen, new_id=new_id))
         st.rerun()

@@ -23,7 +23,7 @@ CORE = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts)
 CORE = [m.removesuffix(".__init__") for m in CORE]
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 SHARED = ["evaluation.errors", "evaluation.access", "evaluation.text", "evaluation.limits",
-          "evaluation.files", "evaluation.config"]
+          "evaluation.files", "evaluation.config", "evaluation.words"]
 # What a module of each room may not load, not even indirectly.
 FORBIDDEN = {
     # pandas 3 loads pyarrow for its strings itself; the method never imports it.

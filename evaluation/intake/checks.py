@@ -16,6 +16,7 @@ import pyarrow as pa
 from evaluation.errors import WARNING
 from evaluation.intake.cleaning import Cleaner
 from evaluation.method.units import COUNT, unit_bounds
+from evaluation.words import _
 
 OUTLIER_SD = 4.0
 OUTLIER_FACTOR = 3.0
@@ -90,17 +91,19 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                     OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0))
                    AS outlier
             FROM z)
-        SELECT * FROM flagged WHERE implausible OR outlier OR fraction""", [COUNT])
+        SELECT * FROM flagged WHERE implausible OR outlier OR fraction""", [_(COUNT)])
     cl.con.unregister("_bounds")
     for (what,) in cl.con.execute(
             "SELECT DISTINCT what FROM _flags WHERE implausible ORDER BY 1").fetchall():
-        cl.flag("implausible AND what = ?", "value", f"implausible value for {what}; check it",
+        cl.flag("implausible AND what = ?", "value",
+                _("implausible value for {what}; check it").format(what=_(what)),
                 severity=WARNING, value_col="value", params=[what], table="_flags")
-    cl.flag("fraction", "value", "a count with a fraction; check the decimal mark (is a '.' or "
-            "',' meant as a thousands separator?)", severity=WARNING, value_col="value",
-            table="_flags")
-    cl.flag("outlier", "value", "far from the rest of this series (an extra digit or a wrong "
-            "unit?); check it", severity=WARNING, value_col="value", table="_flags")
+    cl.flag("fraction", "value", _("a count with a fraction; check the decimal mark (is a '.' "
+                                   "or ',' meant as a thousands separator?)"),
+            severity=WARNING, value_col="value", table="_flags")
+    cl.flag("outlier", "value", _("far from the rest of this series (an extra digit or a wrong "
+                                  "unit?); check it"),
+            severity=WARNING, value_col="value", table="_flags")
 
 
 def _register_bounds(cl: Cleaner) -> None:

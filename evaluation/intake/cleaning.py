@@ -21,6 +21,7 @@ from evaluation.intake.numbers import guess_marks, number_sql, settle_numbers
 from evaluation.intake.records import Records
 from evaluation.limits import MAX_CHARS, MAX_YEAR, MIN_YEAR, MULTILINE
 from evaluation.text import clean_text, name_key, suggest
+from evaluation.words import _
 
 _YEAR = re.compile(r"(\d{4})(?:[.,]0+)?")
 MAX_LISTED = 50
@@ -66,7 +67,7 @@ class Cleaner:
             mappers[col] = lambda t: (clean_text(t), parse_year(t))
         for ref in refs:
             mappers[ref.column] = self._name_mapper(ref)
-        for col, (mapping, _) in words.items():
+        for col, (mapping, _what) in words.items():
             mappers[col] = lambda t, m=mapping: (clean_text(t), m.get(normalise_word(t)))
         for col in keys:
             mappers[col] = lambda t: (clean_text(t), name_key(t) or None)
@@ -140,8 +141,9 @@ class Cleaner:
         for col in years:
             if col in self.positions:
                 self.flag(f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
-                          f"is not a year: write four digits between {MIN_YEAR} and "
-                          f"{MAX_YEAR}, e.g. 2019", value_col=f"{col}_raw")
+                          _("is not a year: write four digits between {low} and {high}, "
+                            "e.g. 2019").format(low=MIN_YEAR, high=MAX_YEAR),
+                          value_col=f"{col}_raw")
         for ref in refs:
             if ref.must_exist and ref.column in self.positions:
                 self._report_unknown(ref)
@@ -153,15 +155,15 @@ class Cleaner:
         """Control characters anywhere, and texts longer than charts and reports can show."""
         for col in columns:
             self.flag(f"regexp_matches({col}_raw, {_CONTROL_SQL})", col,
-                      "contains a control character, which no chart, report or spreadsheet "
-                      "can show; remove it (it often comes from copying out of another "
-                      "program)", value_col=f"{col}_raw")
+                      _("contains a control character, which no chart, report or spreadsheet "
+                        "can show; remove it (it often comes from copying out of another "
+                        "program)"), value_col=f"{col}_raw")
             limit = MAX_CHARS.get(col)
             if limit:
                 self.flag(f"length({col}_raw) > {int(limit)}", col,
-                          f"is too long: at most {limit:,} characters fit in the charts and "
-                          "the annual report; shorten it",
-                          value_col=f"format('{{:,}} characters', length({col}_raw))")
+                          _("is too long: at most {limit:,} characters fit in the charts and "
+                            "the annual report; shorten it").format(limit=limit),
+                          value_col=characters_sql(f"{col}_raw"))
 
     def _report_unknown(self, ref: Ref) -> None:
         rows = self.con.execute(f"""
@@ -173,13 +175,18 @@ class Cleaner:
         known = [r[0] for r in self.con.execute(
             f"SELECT {ref.name_column} FROM {ref.table} WHERE valid_to IS NULL").fetchall()]
         lines = self.records.lines_of([r[1] for r in rows])
-        for (name, _, count), line in zip(rows, lines, strict=True):
-            unit = "cells" if self.records.source_rows is not None else "rows"
-            more = f" (and in {count - 1:,} more {unit})" if count > 1 else ""
+        for (name, _rec, count), line in zip(rows, lines, strict=True):
+            more = ""
+            if count > 1 and self.records.source_rows is not None:
+                more = " " + _("(and in {n:,} more cells)").format(n=count - 1)
+            elif count > 1:
+                more = " " + _("(and in {n:,} more rows)").format(n=count - 1)
             self.problems.append(Problem(
                 self.file, line, ref.column, name,
-                f"unknown {ref.column} '{name}'{suggest(name, known)}: check the spelling, or "
-                f"add the {ref.column} first (in the {ref.table} file){more}"))
+                _("unknown {column} '{name}'{hint}: check the spelling, or add the {column} "
+                  "first (in the {table} file){more}").format(
+                    column=ref.column, name=name, hint=suggest(name, known), table=ref.table,
+                    more=more)))
 
     def _report_words(self, col: str, choices: list[str], what: str) -> None:
         rows = self.con.execute(
@@ -187,8 +194,10 @@ class Cleaner:
         ).fetchall()
         for (word,) in rows:
             self.flag(f"{col}_raw = ?", col,
-                      f"unknown {what} '{word}'{suggest(word, choices)}; use one of: "
-                      f"{', '.join(choices)}", params=[word], value_col=f"{col}_raw")
+                      _("unknown {what} '{word}'{hint}; use one of: {choices}").format(
+                          what=what, word=word, hint=suggest(word, choices),
+                          choices=", ".join(choices)),
+                      params=[word], value_col=f"{col}_raw")
 
     def empty(self, col: str) -> str:
         """SQL: the cell in `col` was empty (neither text nor a typed value)."""
@@ -197,7 +206,8 @@ class Cleaner:
 
     def required(self, columns: Iterable[str]) -> None:
         for col in columns:
-            self.flag(self.empty(col), col, f"{col} is empty: every row needs one")
+            self.flag(self.empty(col), col,
+                      _("{column} is empty: every row needs one").format(column=col))
 
     def flag(self, where: str, column: str, message: str, *, severity: str = ERROR,
              value_col: str | None = None, params: list | None = None,
@@ -228,7 +238,8 @@ class Cleaner:
         if total > len(rows):
             self.problems.append(Problem(
                 self.file, None, column, "",
-                f"... and {total - len(rows):,} more rows with the same problem: {message}",
+                _("... and {n:,} more rows with the same problem: {message}").format(
+                    n=total - len(rows), message=message),
                 severity))
 
     def has_errors(self) -> bool:
@@ -259,6 +270,20 @@ def parse_year(text: str) -> int | None:
     match = _YEAR.fullmatch(text.strip())
     year = int(match.group(1)) if match else None
     return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def sql_text(template: str, **exprs: str) -> str:
+    """SQL concatenating a (translated) message: its text as string literals, each
+    `{name}` placeholder as the SQL expression `exprs[name]`."""
+    parts = re.split(r"\{(\w+)\}", template)
+    sql = [exprs[part] if i % 2 else "'" + part.replace("'", "''") + "'"
+           for i, part in enumerate(parts) if i % 2 or part]
+    return " || ".join(sql) or "''"
+
+
+def characters_sql(column: str) -> str:
+    """SQL: the length of a text column as a message value ('1,234 characters')."""
+    return sql_text(_("{count} characters"), count=f"format('{{:,}}', length({column}))")
 
 
 def _blank(columns: Iterable[str], numbers: Iterable[str] = (), prefix: str = "") -> str:

@@ -16,6 +16,7 @@ from evaluation.method.settings import Settings, check_together, check_value
 from evaluation.store.connection import Store
 from evaluation.store.versions import apply_edit, begin_upload
 from evaluation.text import CONTROL_CHARS, name_key
+from evaluation.words import _
 
 
 def save_commentary(store: Store, partnership: str, year: int, text: str,
@@ -27,30 +28,34 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
     Long because checking the text, finding the partnership and the remove-or-write decision
     belong in one transaction.
     """
-    actor = require_write(user, "write commentary")
+    actor = require_write(user, _("write commentary"))
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     bad = CONTROL_CHARS.search(text)
     if bad:
         raise EvaluationError(
-            f"The commentary contains a control character (U+{ord(bad.group()):04X}) at "
-            f"character {bad.start() + 1:,}, which no page, report or spreadsheet can show; "
-            "remove it (it often comes from copying out of another program).",
-            "Commentary not saved")
+            _("The commentary contains a control character (U+{code:04X}) at "
+              "character {position:,}, which no page, report or spreadsheet can show; "
+              "remove it (it often comes from copying out of another program).").format(
+                code=ord(bad.group()), position=bad.start() + 1),
+            _("Commentary not saved"))
     if len(text) > MAX_COMMENTARY:
-        raise EvaluationError(f"The commentary is {len(text):,} characters long; keep it under "
-                              f"{MAX_COMMENTARY:,}.", "Commentary too long")
+        raise EvaluationError(
+            _("The commentary is {length:,} characters long; keep it under {limit:,}.").format(
+                length=len(text), limit=MAX_COMMENTARY), _("Commentary too long"))
     if not MIN_YEAR <= int(year) <= MAX_YEAR:
-        raise EvaluationError(f"{year} is not a year.", "Invalid year")
+        raise EvaluationError(_("{year} is not a year.").format(year=year), _("Invalid year"))
     with store.transaction() as con:
         rows = con.execute("SELECT partnership_id, name FROM partnerships "
                            "WHERE valid_to IS NULL").fetchall()
         ids = {name_key(name): pid for pid, name in rows}
         pid = ids.get(name_key(partnership))
         if pid is None:
-            raise EvaluationError(f"There is no partnership '{partnership}'.",
-                                  "Unknown partnership")
+            raise EvaluationError(
+                _("There is no partnership '{partnership}'.").format(partnership=partnership),
+                _("Unknown partnership"))
         upload = begin_upload(con, "edit", actor.name,
-                              f"Commentary for {partnership}, {int(year)}")
+                              _("Commentary for {partnership}, {year}").format(
+                                  partnership=partnership, year=int(year)))
         if not text:
             removed = con.execute(
                 "UPDATE commentary SET valid_to = ? WHERE valid_to IS NULL AND "
@@ -66,7 +71,7 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
 
 def save_settings(store: Store, changes: dict[str, float], user: str | Actor) -> int | None:
     """Store changed settings as one upload; return its id, or None if nothing changed."""
-    actor = require_write(user, "change settings")
+    actor = require_write(user, _("change settings"))
     checked = {name: check_value(name, value) for name, value in changes.items()}
     frame = pd.DataFrame({"name": list(checked), "value": list(checked.values()),
                           "rec": range(len(checked))})
@@ -74,6 +79,6 @@ def save_settings(store: Store, changes: dict[str, float], user: str | Actor) ->
         current = dict(con.execute(
             "SELECT name, value FROM settings WHERE valid_to IS NULL").fetchall())
         check_together(Settings.from_values({**current, **checked}))
-        upload_id = begin_upload(con, "settings", actor.name, "Settings: " + ", ".join(
-            f"{k} = {v:g}" for k, v in checked.items()))
+        upload_id = begin_upload(con, "settings", actor.name, _("Settings: {changes}").format(
+            changes=", ".join(f"{k} = {v:g}" for k, v in checked.items())))
         return apply_edit(con, "settings", frame, upload_id)

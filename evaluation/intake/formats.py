@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass
 
 from evaluation.output.csvfile import write_csv
+from evaluation.words import N_, _
 
 MAX_COLUMNS = 500
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One file kind: its required and optional columns and a template example."""
+    """One file kind: its required and optional columns and a template example (`title`
+    is marked for the catalogue: show it as `_(kind.title)`)."""
 
     name: str
     title: str
@@ -36,7 +38,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind(
             "partnerships",
-            "Partnerships",
+            N_("Partnerships"),
             ("partnership", "municipality", "start_year", "horizon_years", "purpose", "lead"),
             ("partners", "description"),
             (
@@ -47,7 +49,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "indicators",
-            "Indicators",
+            N_("Indicators"),
             ("indicator", "name", "pillar", "unit", "direction"),
             ("description",),
             (
@@ -59,14 +61,14 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "targets",
-            "Baselines and targets",
+            N_("Baselines and targets"),
             ("partnership", "indicator", "baseline_year", "baseline", "target_year", "target"),
             (),
             (("Nettverk friluftsliv Askim", "INV_PARTNERS", "2019", "6", "2026", "20"),),
         ),
         Kind(
             "observations",
-            "Observations (long: one row per year)",
+            N_("Observations (long: one row per year)"),
             ("partnership", "indicator", "year", "value"),
             ("group", "source", "note"),
             (
@@ -78,7 +80,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "observations_wide",
-            "Observations (wide: one column per year)",
+            N_("Observations (wide: one column per year)"),
             ("partnership", "indicator"),
             ("group", "source", "note"),
             (("Nettverk friluftsliv Askim", "OUT_NEET", "", "", "", "9.8", "9.1"),),
@@ -86,14 +88,14 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "events",
-            "Events",
+            N_("Events"),
             ("partnership", "year", "event"),
             (),
             (("Nettverk friluftsliv Askim", "2021", "New coordinator"),),
         ),
         Kind(
             "commentary",
-            "Evaluator's commentary",
+            N_("Evaluator's commentary"),
             ("partnership", "year", "commentary"),
             (),
             (("Nettverk friluftsliv Askim", "2025",
@@ -222,14 +224,15 @@ def explain_unrecognised(cells: list[str]) -> str:
     hints = []
     for col in missing:
         close = difflib.get_close_matches(col, sorted(names), n=1, cutoff=0.6)
-        hints.append(f"'{col}'" + (f" (is '{close[0]}' a misspelling?)" if close else ""))
+        hints.append(_("'{column}' (is '{name}' a misspelling?)").format(column=col, name=close[0])
+                     if close else f"'{col}'")
     expected = ", ".join(kind.required)
     if kind.wide:
-        expected += ", then one column per year (2016, 2017, ...)"
-    return (
-        f"header not recognised: looks most like a {kind.title.lower()} file, but column "
-        f"{', '.join(hints) or 'of years'} is missing; expected: {expected}"
-    )
+        expected = _("{columns}, then one column per year (2016, 2017, ...)").format(
+            columns=expected)
+    return _("header not recognised: looks most like a {kind} file, but column {missing} is "
+             "missing; expected: {expected}").format(
+        kind=_(kind.title).lower(), missing=", ".join(hints) or _("of years"), expected=expected)
 
 
 def template_csv(kind_name: str) -> str:

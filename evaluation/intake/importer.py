@@ -22,7 +22,7 @@ from evaluation.access import Actor, as_actor, require_write
 from evaluation.errors import ERROR, EvaluationError, Problem
 from evaluation.intake import rules
 from evaluation.intake.checks import check_values
-from evaluation.intake.cleaning import MAX_LISTED, Cleaner
+from evaluation.intake.cleaning import MAX_LISTED, Cleaner, sql_text
 from evaluation.intake.formats import DEPENDENCY_ORDER, KINDS
 from evaluation.intake.records import LinesMismatch, Records, parse_records, wide_to_long
 from evaluation.intake.textfile import FileProblem, TextFile, read_text_file
@@ -30,6 +30,7 @@ from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import apply_staged, begin_upload, set_summary
 from evaluation.store.workspace import current_copy, latest_upload
+from evaluation.words import _
 
 PREVIEW_ROWS = 500
 MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
@@ -87,23 +88,35 @@ class ImportReport:
     def summary(self) -> str:
         """One paragraph a person reads first."""
         if not self.ok:
-            return (f"{len(self.errors)} error(s) found; nothing was imported. Fix the lines "
-                    "listed and upload the file(s) again.")
+            return _("{n} error(s) found; nothing was imported. Fix the lines listed and "
+                     "upload the file(s) again.").format(n=len(self.errors))
         if self.stale:
-            return (f"The store changed since the preview (upload {self.base_upload} is new), "
-                    "so nothing was imported. The files were checked again against it: look "
-                    "at the new preview and commit again.")
-        counts = "; ".join(
-            f"{f.name} ({KINDS[f.kind].title.lower()}): {f.new} new, {f.changed} changed, "
-            f"{f.unchanged} unchanged" + (f", {f.skipped} empty" if f.skipped else "")
-            for f in self.files)
+            return _("The store changed since the preview (upload {upload} is new), so nothing "
+                     "was imported. The files were checked again against it: look at the new "
+                     "preview and commit again.").format(upload=self.base_upload)
+        counts = "; ".join(_file_counts(f) for f in self.files)
+        if self.changes == 0 and self.same_as:
+            return _("Nothing to change: the store already holds every value (identical to "
+                     "upload {uploads}). {counts}.").format(
+                uploads=", ".join(map(str, self.same_as)), counts=counts)
         if self.changes == 0:
-            same = (f" (identical to upload {', '.join(map(str, self.same_as))})"
-                    if self.same_as else "")
-            return f"Nothing to change: the store already holds every value{same}. {counts}."
+            return _("Nothing to change: the store already holds every value. {counts}."
+                     ).format(counts=counts)
         if self.committed:
-            return f"Imported as upload {self.upload_id}. {counts}."
-        return f"Ready to import. {counts}."
+            return _("Imported as upload {upload}. {counts}.").format(upload=self.upload_id,
+                                                                     counts=counts)
+        return _("Ready to import. {counts}.").format(counts=counts)
+
+
+def _file_counts(f: FileReport) -> str:
+    """One file's part of the summary: its name, kind and counts."""
+    kind = _(KINDS[f.kind].title).lower()
+    if f.skipped:
+        return _("{file} ({kind}): {new} new, {changed} changed, {unchanged} unchanged, "
+                 "{empty} empty").format(file=f.name, kind=kind, new=f.new, changed=f.changed,
+                                         unchanged=f.unchanged, empty=f.skipped)
+    return _("{file} ({kind}): {new} new, {changed} changed, {unchanged} unchanged").format(
+        file=f.name, kind=kind, new=f.new, changed=f.changed, unchanged=f.unchanged)
 
 
 class _Discard(Exception):
@@ -122,7 +135,7 @@ def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str 
     `expect_upload` is the preview's `base_upload`: if the store has moved on since,
     nothing is committed and the report is a fresh preview marked `stale`.
     """
-    actor = require_write(user, "import data") if commit else as_actor(user)
+    actor = require_write(user, _("import data")) if commit else as_actor(user)
     exact: set[str] = set()
     while True:
         try:
@@ -139,9 +152,10 @@ def _read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[TextFile], lis
     texts: list[TextFile] = []
     for name, raw in files:
         if len(raw) > MAX_UPLOAD_MB * 1024 * 1024:
-            problems.append(Problem(name, None, "", "", (
-                f"the file is {len(raw) / 1024 / 1024:,.0f} MB; at most {MAX_UPLOAD_MB} MB can "
-                "be uploaded at once: split it, e.g. by year or by partnership"), ERROR))
+            problems.append(Problem(name, None, "", "", _(
+                "the file is {size:,.0f} MB; at most {limit} MB can be uploaded at once: "
+                "split it, e.g. by year or by partnership").format(
+                    size=len(raw) / 1024 / 1024, limit=MAX_UPLOAD_MB), ERROR))
             continue
         try:
             texts.append(read_text_file(name, raw))
@@ -158,7 +172,7 @@ def _workspace(store: Store, commit: bool) -> Iterator[duckdb.DuckDBPyConnection
         with store.transaction() as con:
             yield con
         return
-    con, _ = current_copy(store)
+    con, _base = current_copy(store)
     try:
         yield con
     finally:
@@ -196,9 +210,9 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     except _Discard:
         pass
     except duckdb.Error as e:
-        raise EvaluationError(f"The store refused the import: {str(e).splitlines()[0]}",
-                              "Import failed") from e
-    order = {name: i for i, (name, _) in enumerate(files)}
+        raise EvaluationError(_("The store refused the import: {reason}").format(
+            reason=str(e).splitlines()[0]), _("Import failed")) from e
+    order = {name: i for i, (name, _raw) in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.file, 0), p.line or 10**12, not p.is_error))
     return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
                         "upload_id" in result, tuple(result.get("same_as", ())),
@@ -216,7 +230,8 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, e
     cl = Cleaner(con, records, positions, list(records.problems))
     for col in tf.match.unknown:
         cl.problems.append(Problem(tf.name, tf.header_line, col, "",
-                                   "column not used by this file kind; it is ignored", "warning"))
+                                   _("column not used by this file kind; it is ignored"),
+                                   "warning"))
     rules.STAGERS[kind](cl)
     entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
     if entity.table in given:
@@ -255,30 +270,36 @@ def _compare_files(cl: Cleaner, entity: Entity, earlier: list[Records]) -> None:
                 if v in entity.keep_if_empty else f"s.{v} IS DISTINCT FROM g.{v}")
                for v in entity.values]
     if earlier:
-        shown = ", ".join(f"CASE WHEN {d} THEN '{v} ' || {_short(f'g.{v}')} || ' there, ' || "
-                          f"{_short(f's.{v}')} || ' here' END" for v, d in differs)
+        there_here = _("{column} {there} there, {here} here")
+        shown = ", ".join(f"CASE WHEN {d} THEN " + sql_text(
+            there_here, column=f"'{v}'", there=_short(f"g.{v}"), here=_short(f"s.{v}")) + " END"
+            for v, d in differs)
         rows = cl.con.execute(f"""
             SELECT s.rec, '', count(*) OVER (), g.file_no, g.rec, concat_ws('; ', {shown})
             FROM _staged s JOIN {table} g
             ON {" AND ".join(f"s.{k} = g.{k}" for k in entity.key)}
-            WHERE {" OR ".join(d for _, d in differs)}
+            WHERE {" OR ".join(d for _column, d in differs)}
             ORDER BY s.rec LIMIT {MAX_LISTED}""").fetchall()
-        message = f"another file in this upload gives this {entity.label} differently"
+        message = _("another file in this upload gives this {what} differently").format(
+            what=_(entity.label))
 
         def detail(row: tuple) -> str:
             other = earlier[row[3]]
-            return (f"{message}: {other.file.name} line {other.lines_of([row[4]])[0]} "
-                    f"({row[5]}); keep it in one file")
+            return _("{message}: {file} line {line} ({differences}); keep it in one file"
+                     ).format(message=message, file=other.file.name,
+                              line=other.lines_of([row[4]])[0], differences=row[5])
 
-        cl.report(rows, "", message + "; keep it in one file", detail=detail)
+        cl.report(rows, "", _("{message}; keep it in one file").format(message=message),
+                  detail=detail)
     cl.con.execute(f"INSERT INTO {table} SELECT *, {len(earlier)} FROM _staged")
     earlier.append(cl.records)
 
 
 def _short(column: str) -> str:
     """SQL: a value as text for a message (long texts cut)."""
+    empty = _("empty").replace("'", "''")
     return (f"coalesce(CASE WHEN length({column}::VARCHAR) > 60 THEN left({column}::VARCHAR, 57) "
-            f"|| '...' ELSE {column}::VARCHAR END, 'empty')")
+            f"|| '...' ELSE {column}::VARCHAR END, '{empty}')")
 
 
 def _preview(con: duckdb.DuckDBPyConnection, entity: Entity) -> pd.DataFrame:

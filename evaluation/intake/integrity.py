@@ -23,6 +23,7 @@ from evaluation.limits import (
     PILLARS,
 )
 from evaluation.method.settings import SETTINGS, Settings, check_together, check_value
+from evaluation.words import _
 
 _CONTROL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
 _ACTIONS = ("import", "undo", "edit", "settings")
@@ -48,50 +49,58 @@ def store_problems(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]
     for table, where, what in _checks():
         rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
         if rows:
-            problems.append(f"{table}: {rows:,} row(s) where {what}")
+            problems.append(_("{table}: {rows:,} row(s) where {what}").format(
+                table=table, rows=rows, what=what))
         if len(problems) >= limit:
             return problems
     return problems + _settings_problems(con)
 
 
 def _checks() -> list[tuple[str, str, str]]:
-    """(table, SQL condition of a bad row, what is wrong) for every rule."""
+    """(table, SQL condition of a bad row, what is wrong) for every rule.
+
+    Long because it is the table of rules itself, one rule after another.
+    """
     low, high = HORIZON_YEARS
     checks = [
         ("partnerships", f"horizon_years NOT BETWEEN {low} AND {high}",
-         f"the horizon is not {low}-{high} years"),
-        ("indicators", f"pillar NOT IN ({_listed(PILLARS)})", "the pillar is unknown"),
-        ("indicators", f"direction NOT IN ({_listed(DIRECTIONS)})", "the direction is unknown"),
-        ("targets", "target_year <= baseline_year", "the target year is not after the baseline"),
-        ("uploads", f"action NOT IN ({_listed(_ACTIONS)})", "the action is unknown"),
-        ("partnerships", "trim(name) = ''", "the name is empty"),
-        ("indicators", "trim(code) = '' OR trim(name) = ''", "the code or name is empty"),
-        ("events", "trim(event) = ''", "the event is empty"),
+         _("the horizon is not {low}-{high} years").format(low=low, high=high)),
+        ("indicators", f"pillar NOT IN ({_listed(PILLARS)})", _("the pillar is unknown")),
+        ("indicators", f"direction NOT IN ({_listed(DIRECTIONS)})",
+         _("the direction is unknown")),
+        ("targets", "target_year <= baseline_year",
+         _("the target year is not after the baseline")),
+        ("uploads", f"action NOT IN ({_listed(_ACTIONS)})", _("the action is unknown")),
+        ("partnerships", "trim(name) = ''", _("the name is empty")),
+        ("indicators", "trim(code) = '' OR trim(name) = ''", _("the code or name is empty")),
+        ("events", "trim(event) = ''", _("the event is empty")),
     ]
     for table, columns in _YEARS.items():
         checks += [(table, f"{c} NOT BETWEEN {MIN_YEAR} AND {MAX_YEAR}",
-                    f"{c} is not a year from {MIN_YEAR} to {MAX_YEAR}") for c in columns]
+                    _("{column} is not a year from {first} to {last}").format(
+                        column=c, first=MIN_YEAR, last=MAX_YEAR)) for c in columns]
     for table, columns in _NUMBERS.items():
-        checks += [(table, f"NOT isfinite({c})", f"{c} is not a finite number")
-                   for c in columns]
+        checks += [(table, f"NOT isfinite({c})",
+                    _("{column} is not a finite number").format(column=c)) for c in columns]
     for table, columns in _TEXT_LIMITS.items():
         for column, rule in columns.items():
             limit = MAX_COMMENTARY if rule == "commentary" else MAX_CHARS[rule]
             checks.append((table, f"length({column}) > {int(limit)}",
-                           f"{column} is longer than {limit:,} characters"))
+                           _("{column} is longer than {limit:,} characters").format(
+                               column=column, limit=limit)))
             checks.append((table, f"regexp_matches({column}, {_CONTROL})",
-                           f"{column} holds a control character"))
+                           _("{column} holds a control character").format(column=column)))
     for table in (*_TEXT_LIMITS, "targets", "settings"):
         checks.append((table, "valid_to IS NOT NULL AND valid_to < valid_from",
-                       "a version ends before it starts"))
+                       _("a version ends before it starts")))
         checks.append((table, "valid_from NOT IN (SELECT upload_id FROM uploads)",
-                       "a version refers to an upload that does not exist"))
+                       _("a version refers to an upload that does not exist")))
     for table in ("targets", "observations", "events", "commentary"):
         checks.append((table, "partnership_id NOT IN (SELECT partnership_id FROM partnerships)",
-                       "a row refers to a partnership that does not exist"))
+                       _("a row refers to a partnership that does not exist")))
     for table in ("targets", "observations"):
         checks.append((table, "indicator_id NOT IN (SELECT indicator_id FROM indicators)",
-                       "a row refers to an indicator that does not exist"))
+                       _("a row refers to an indicator that does not exist")))
     return checks
 
 
@@ -101,7 +110,8 @@ def _settings_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     problems = []
     for name, value in con.execute("SELECT DISTINCT name, value FROM settings").fetchall():
         if name not in known:
-            problems.append(f"settings: '{name[:40]}' is not a setting of this program")
+            problems.append(_("settings: '{name}' is not a setting of this program").format(
+                name=name[:40]))
             continue
         try:
             check_value(name, value)

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from evaluation.errors import ERROR, WARNING
 from evaluation.intake.records import Records
+from evaluation.words import N_, _
 
 
 class Cleaner(Protocol):
@@ -52,7 +53,7 @@ _GROUPED = {  # thousands groups with this separator, then maybe decimals with a
     ".": re.compile(r"[1-9]\d{0,2}(\.\d{3})+(,\d*)?"),
 }
 _EITHER = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # 1.234 or 1,234: a decimal or a thousands mark
-_NAME = {COMMA: "comma", POINT: "point"}
+_DECIMAL = {COMMA: N_("decimal comma"), POINT: N_("decimal point")}
 
 
 def default_mark(delimiter: str) -> str:
@@ -112,9 +113,9 @@ def guess_marks(cl: Cleaner, columns: list[str]) -> dict[str, str]:
     default = default_mark(cl.records.file.delimiter)
     if cl.records.file.delimiter == "," or not columns:
         return dict.fromkeys(columns, default)
-    marks = [m for _ in columns for m in (",", ".")]
+    marks = [m for _col in columns for m in (",", ".")]
     filters = ", ".join(f"count(*) FILTER (contains(c{cl.positions[c]}, ?))"
-                        for c in columns for _ in (",", "."))
+                        for c in columns for _mark in (",", "."))
     counts = cl.con.execute(f"SELECT {filters} FROM _raw", marks).fetchall()[0]
     guesses = {}
     for i, col in enumerate(columns):
@@ -131,11 +132,11 @@ def settle_numbers(cl: Cleaner, columns: list[str], guesses: dict[str, str]) -> 
     the same point), and only when they show none, or both, the delimiter's default.
     """
     found = {col: _column_evidence(cl, col, guesses[col]) for col in columns}
-    if len(columns) > 1 and any(not any(ev.values()) for ev, _ in found.values()):
-        for col, (evidence, _) in found.items():  # what the plain cells show, to share
+    if len(columns) > 1 and any(not any(ev.values()) for ev, _slow in found.values()):
+        for col, (evidence, _slow) in found.items():  # what the plain cells show, to share
             if not any(evidence.values()):
                 evidence[guesses[col]] = _fast_evidence(cl, col, guesses[col])
-    shown = {m for evidence, _ in found.values() for m in (COMMA, POINT) if evidence[m]}
+    shown = {m for evidence, _slow in found.values() for m in (COMMA, POINT) if evidence[m]}
     file_mark = next(iter(shown)) if len(shown) == 1 else None
     for col in columns:
         evidence, slow = found[col]
@@ -171,7 +172,7 @@ def _settle_column(cl: Cleaner, col: str, guess: str, evidence: dict[str, tuple[
             _unread_either(cl, col, guess)
             slow = _slow_texts(cl, col)
     if slow:
-        _read_slow(cl, col, [t for t, _ in slow], mark, None if mixed else evidence, guess,
+        _read_slow(cl, col, [t for t, _rec in slow], mark, None if mixed else evidence, guess,
                    file_mark)
 
 
@@ -266,12 +267,13 @@ def _read_slow(cl: Cleaner, col: str, texts: list[str], mark: str,
                        f"list_contains(?::VARCHAR[], {col}_raw)", [blank])
     if evidence is not None:
         _report_ambiguous(cl, col, values, mark, evidence, guess, file_mark)
-    cl.flag(
-        f"{col}_raw IS NOT NULL AND {col} IS NULL", col,
-        "is not a number: write digits such as 12.5 or 12,5, and leave the cell empty "
-        "for missing" + ("; '-' is ambiguous: write 0 for nothing" if any(
-            t.strip() in DASHES for t in texts) else ""),
-        value_col=f"{col}_raw")
+    if any(t.strip() in DASHES for t in texts):
+        message = _("is not a number: write digits such as 12.5 or 12,5, and leave the cell "
+                    "empty for missing; '-' is ambiguous: write 0 for nothing")
+    else:
+        message = _("is not a number: write digits such as 12.5 or 12,5, and leave the cell "
+                    "empty for missing")
+    cl.flag(f"{col}_raw IS NOT NULL AND {col} IS NULL", col, message, value_col=f"{col}_raw")
 
 
 def _report_symbols(cl: Cleaner, col: str, symbols: list[str]) -> None:
@@ -280,11 +282,15 @@ def _report_symbols(cl: Cleaner, col: str, symbols: list[str]) -> None:
         f"list_contains(?::VARCHAR[], {col}_raw) ORDER BY rec LIMIT 5", [symbols]).fetchall()
     lines = cl.records.lines_of([r[0] for r in rows])
     total = rows[0][1]
-    more = f" and {total - 5} more" if total > 5 else ""
-    cl.report([(rows[0][0], "..", 1)], col,
-              f"{total} cell(s) hold a statistics-office symbol for missing data "
-              f"('..', ':'), read as missing (lines {', '.join(map(str, lines))}{more})",
-              WARNING)
+    listed = ", ".join(map(str, lines))
+    if total > 5:
+        message = _("{n} cell(s) hold a statistics-office symbol for missing data ('..', ':'), "
+                    "read as missing (lines {lines} and {more} more)").format(
+                        n=total, lines=listed, more=total - 5)
+    else:
+        message = _("{n} cell(s) hold a statistics-office symbol for missing data ('..', ':'), "
+                    "read as missing (lines {lines})").format(n=total, lines=listed)
+    cl.report([(rows[0][0], "..", 1)], col, message, WARNING)
 
 
 def _report_ambiguous(cl: Cleaner, col: str, values: dict[str, float | None], mark: str,
@@ -299,38 +305,43 @@ def _report_ambiguous(cl: Cleaner, col: str, values: dict[str, float | None], ma
         evidence[mark] = _fast_evidence(cl, col, guess)
     if evidence[mark] is not None:
         rec, shown = evidence[mark]
-        why = (f"this column uses a decimal {_NAME[mark]} (see '{shown.strip()}' on line "
-               f"{cl.records.lines_of([rec])[0]})")
+        why = _("this column uses a {mark} (see '{example}' on line {line})").format(
+            mark=_(_DECIMAL[mark]), example=shown.strip(), line=cl.records.lines_of([rec])[0])
     elif file_mark == mark:
-        why = f"the other number columns of this file use a decimal {_NAME[mark]}"
+        why = _("the other number columns of this file use a {mark}").format(
+            mark=_(_DECIMAL[mark]))
+    elif mark == COMMA:
+        why = _("no cell of this column shows its decimal mark, and semicolon files use a "
+                "{mark}").format(mark=_(_DECIMAL[mark]))
     else:
-        files = "semicolon" if mark == COMMA else "comma- and tab-separated"
-        why = (f"no cell of this column shows its decimal mark, and {files} files use a "
-               f"decimal {_NAME[mark]}")
+        why = _("no cell of this column shows its decimal mark, and comma- and tab-separated "
+                "files use a {mark}").format(mark=_(_DECIMAL[mark]))
     rows = cl.rows_where(f"list_contains(?::VARCHAR[], {col}_raw)", f"{col}_raw", [ambiguous])
 
     def detail(row: tuple) -> str:
         text = row[1].strip()
         meant = parse_number(text, mark != COMMA)
         swapped = text.replace(",", ".") if COMMA in text else text.replace(".", ",")
-        return (f"'{text}' could be {_show(values[row[1]])} or {_show(meant)}: read as "
-                f"{_show(values[row[1]])}, because {why}; if {_show(meant)} is meant, write "
-                f"{swapped}")
+        return _("'{text}' could be {read} or {meant}: read as {read}, because {why}; if "
+                 "{meant} is meant, write {swapped}").format(
+            text=text, read=_show(values[row[1]]), meant=_show(meant), why=why, swapped=swapped)
 
-    cl.report(rows, col, f"a number such as '1.234' read with its '{'.' if mark == COMMA else ','}'"
-              " as a thousands separator; check it", WARNING, detail=detail)
+    cl.report(rows, col, _("a number such as '1.234' read with its '{separator}' as a "
+                           "thousands separator; check it").format(
+                  separator="." if mark == COMMA else ","), WARNING, detail=detail)
 
 
 def _report_mixed(cl: Cleaner, col: str, evidence: dict[str, tuple[int, str] | None]) -> None:
     (first_rec, first), (rec, text) = sorted([evidence[COMMA], evidence[POINT]])
-    wide = " (in a wide file, all year columns count as one)" if (
+    wide = " " + _("(in a wide file, all year columns count as one)") if (
         cl.records.source_columns is not None) else ""
     cl.report([(rec, text.strip(), 1)], col,
-              f"this column mixes decimal marks: '{text.strip()}' is a number only with a "
-              f"decimal {_NAME[decimal_mark(text)]}, '{first.strip()}' on line "
-              f"{cl.records.lines_of([first_rec])[0]} only with a decimal "
-              f"{_NAME[decimal_mark(first)]}, so a number such as 1.234 cannot be read safely; "
-              f"use one decimal mark in the whole column{wide}")
+              _("this column mixes decimal marks: '{text}' is a number only with a {mark}, "
+                "'{first}' on line {line} only with a {first_mark}, so a number such as 1.234 "
+                "cannot be read safely; use one decimal mark in the whole column{wide}").format(
+                  text=text.strip(), mark=_(_DECIMAL[decimal_mark(text)]), first=first.strip(),
+                  line=cl.records.lines_of([first_rec])[0],
+                  first_mark=_(_DECIMAL[decimal_mark(first)]), wide=wide))
 
 
 def _show(value: float | None) -> str:

@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 
 from evaluation.errors import ERROR, Problem
 from evaluation.intake.textfile import MAX_CELL_CHARS, TextFile
+from evaluation.words import _
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _longest_cell(table: pa.Table) -> int:
 def _body_start(tf: TextFile) -> int:
     """Where the bytes after the header line start."""
     pos = 0
-    for _ in range(tf.header_line):
+    for _unused in range(tf.header_line):
         nl = tf.data.find(b"\n", pos)
         if nl < 0:
             return len(tf.data)
@@ -115,7 +116,7 @@ def _body_start(tf: TextFile) -> int:
 
 def _from_scan(tf: TextFile, names: list[str]) -> Records:
     scan = _scan(tf)
-    columns = list(zip(*scan.rows, strict=True)) if scan.rows else [() for _ in names]
+    columns = list(zip(*scan.rows, strict=True)) if scan.rows else [() for _unused in names]
     arrays = [pa.array(col, type=pa.string()) for col in columns]
     arrays.append(pa.array(np.arange(len(scan.rows), dtype=np.int32)))
     table = pa.Table.from_arrays(arrays, names=[*names, "rec"])
@@ -123,7 +124,10 @@ def _from_scan(tf: TextFile, names: list[str]) -> Records:
 
 
 def _scan(tf: TextFile) -> _Scan:
-    """Walk the file with Python's csv module: exact lines, ragged rows, bad quoting."""
+    """Walk the file with Python's csv module: exact lines, ragged rows, bad quoting.
+
+    Long because lines, rows and problems are tracked together in one pass over the file.
+    """
     width = len(tf.header)
     # Huge cells are read whole, to be reported as too long rather than as bad quoting
     # (set here, not on import: importing a module changes nothing in the process).
@@ -141,7 +145,7 @@ def _scan(tf: TextFile) -> _Scan:
         except StopIteration:
             break
         except csv.Error as e:
-            message = f"cannot read this line ({e}); check its quotes"
+            message = _("cannot read this line ({error}); check its quotes").format(error=e)
             problems.append(Problem(tf.name, start, "", "", message, ERROR))
             break
         end = reader.line_num
@@ -158,8 +162,9 @@ def _scan(tf: TextFile) -> _Scan:
         text, tf.delimiter)
     if rows and lines and lines[-1] == start - last_span and unclosed:
         problems.append(Problem(
-            tf.name, lines.pop(), "", "", "a quote (\") opened on this line is never closed, so "
-            "the rest of the file was read as one cell; close or remove the quote", ERROR))
+            tf.name, lines.pop(), "", "", _("a quote (\") opened on this line is never closed, "
+                                            "so the rest of the file was read as one cell; close "
+                                            "or remove the quote"), ERROR))
         rows.pop()
     return _Scan(np.asarray(lines, dtype=np.int64), rows, problems)
 
@@ -180,18 +185,19 @@ def _ends_in_open_quote(text: str, delimiter: str) -> bool:
 def _fit(row: list[str], width: int, spans: int) -> tuple[list[str] | None, str]:
     """Pad short rows and drop empty extra cells (Excel pads ragged rows), or say why not."""
     if spans > 1 and len(row) != width:
-        return None, (
-            f"this row runs over {spans} lines, which usually means a quote (\") that is "
-            "never closed; close or remove the quote")
+        return None, _(
+            "this row runs over {spans} lines, which usually means a quote (\") that is "
+            "never closed; close or remove the quote").format(spans=spans)
     if len(row) > width and any(cell.strip() for cell in row[width:]):
-        return None, (
-            f"this row has {len(row)} cells but the header has {width} columns; check for a "
-            "stray delimiter or remove the extra cells")
+        return None, _(
+            "this row has {cells} cells but the header has {width} columns; check for a "
+            "stray delimiter or remove the extra cells").format(cells=len(row), width=width)
     row = row[:width] + [""] * (width - len(row))
     longest = max(len(cell) for cell in row)
     if longest > MAX_CELL_CHARS:
-        return None, (
-            f"a cell is {longest:,} characters long; at most {MAX_CELL_CHARS:,} are allowed")
+        return None, _(
+            "a cell is {length:,} characters long; at most {limit:,} are allowed").format(
+                length=longest, limit=MAX_CELL_CHARS)
     return row, ""
 
 

@@ -13,10 +13,18 @@ import pyarrow as pa
 
 from evaluation.errors import WARNING
 from evaluation.intake.checks import summarise_series
-from evaluation.intake.cleaning import INDICATOR, MAX_LISTED, PARTNERSHIP, Cleaner, Ref
+from evaluation.intake.cleaning import (
+    INDICATOR,
+    MAX_LISTED,
+    PARTNERSHIP,
+    Cleaner,
+    Ref,
+    characters_sql,
+)
 from evaluation.intake.formats import DIRECTION_WORDS, KINDS, PILLAR_WORDS
 from evaluation.limits import HORIZON_YEARS, MAX_COMMENTARY
 from evaluation.text import name_key
+from evaluation.words import _
 
 MAX_GROUPS = 50  # groups per partnership and indicator (e.g. actor types, districts, ages)
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
@@ -30,17 +38,17 @@ def stage_partnerships(cl: Cleaner) -> None:
     low, high = HORIZON_YEARS
     cl.flag("horizon_years IS NOT NULL AND (horizon_years <> round(horizon_years) OR "
             f"horizon_years NOT BETWEEN {low} AND {high})", "horizon_years",
-            f"must be a whole number of years between {low} and {high} (partnerships run "
-            "5-10 years)", value_col="horizon_years_raw")
+            _("must be a whole number of years between {low} and {high} (partnerships run "
+              "5-10 years)").format(low=low, high=high), value_col="horizon_years_raw")
     cl.flag(f"horizon_years = round(horizon_years) AND horizon_years BETWEEN {low} AND {high} "
             "AND horizon_years NOT BETWEEN 5 AND 10", "horizon_years",
-            "a horizon outside 5-10 years is unusual for a partnership; check it",
+            _("a horizon outside 5-10 years is unusual for a partnership; check it"),
             severity=WARNING, value_col="horizon_years_raw")
     valid = ("partnership_raw IS NOT NULL AND start_year IS NOT NULL AND horizon_years "
              f"BETWEEN {low} AND {high} AND horizon_years = round(horizon_years)")
     values = ["municipality_raw", "start_year", "horizon_years", "purpose_raw", "lead_raw",
               "partners_raw", "description_raw"]
-    _check_duplicates(cl, valid, ["lower(partnership_raw)"], values, "partnership")
+    _check_duplicates(cl, valid, ["lower(partnership_raw)"], values, _("partnership"))
     _create_staged(cl, valid, ["lower(partnership_raw)"], """
         coalesce(t.partnership_id, nextval('entity_seq')) AS partnership_id,
         coalesce((SELECT name FROM partnerships p WHERE p.valid_to IS NULL
@@ -53,17 +61,17 @@ def stage_partnerships(cl: Cleaner) -> None:
 def stage_indicators(cl: Cleaner) -> None:
     cols = list(KINDS["indicators"].columns)
     cl.build(cols, refs=[NEW_INDICATOR], words={
-        "pillar": (PILLAR_WORDS, "pillar"), "direction": (DIRECTION_WORDS, "direction")})
+        "pillar": (PILLAR_WORDS, _("pillar")), "direction": (DIRECTION_WORDS, _("direction"))})
     cl.required(["indicator", "name", "pillar", "direction"])
     cl.flag("unit_raw IS NULL AND indicator_raw IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
             "indicators i WHERE i.valid_to IS NULL AND i.indicator_id = _typed.indicator_id "
             "AND trim(i.unit) <> '')", "unit",
-            "unit is empty: charts and reports will show no unit (e.g. %, count, persons)",
+            _("unit is empty: charts and reports will show no unit (e.g. %, count, persons)"),
             severity=WARNING)
     valid = ("indicator_raw IS NOT NULL AND name_raw IS NOT NULL AND pillar IS NOT NULL "
              "AND direction IS NOT NULL")
     values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw"]
-    _check_duplicates(cl, valid, ["lower(indicator_raw)"], values, "indicator")
+    _check_duplicates(cl, valid, ["lower(indicator_raw)"], values, _("indicator"))
     _create_staged(cl, valid, ["lower(indicator_raw)"], """
         coalesce(t.indicator_id, nextval('entity_seq')) AS indicator_id,
         coalesce((SELECT code FROM indicators i WHERE i.valid_to IS NULL
@@ -78,12 +86,13 @@ def stage_targets(cl: Cleaner) -> None:
              refs=[PARTNERSHIP, INDICATOR])
     cl.required(cols)
     cl.flag("target_year <= baseline_year", "target_year",
-            "the target year must come after the baseline year", value_col="target_year_raw")
+            _("the target year must come after the baseline year"),
+            value_col="target_year_raw")
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND baseline IS NOT NULL"
              " AND target IS NOT NULL AND target_year > baseline_year")
     key = ["partnership_id", "indicator_id"]
     _check_duplicates(cl, valid, key, ["baseline_year", "baseline", "target_year", "target"],
-                      "target")
+                      _("target"))
     _create_staged(cl, valid, key, "partnership_id, indicator_id, baseline_year, baseline, "
                    "target_year, target")
 
@@ -101,7 +110,8 @@ def stage_observations(cl: Cleaner) -> None:
         _check_group_count(cl)
         key, grp = [*key, "grp"], "grp"
     if summarise_series(cl, "_typed", valid, grp):
-        _check_duplicates(cl, valid, key, ["value"], "observation (partnership, indicator, year)")
+        _check_duplicates(cl, valid, key, ["value"],
+                          _("observation (partnership, indicator, year)"))
     _create_staged(cl, valid, key, f"partnership_id, indicator_id, year, {grp} AS grp, value, "
                    "source_raw AS source, note_raw AS note")
     if cl.duplicates:  # count each key once in the series summary
@@ -172,10 +182,13 @@ def _check_group_count(cl: Cleaner) -> None:
         SELECT rec, grp, count(*) OVER (), total FROM ranked
         WHERE n = {MAX_GROUPS + 1} AND rec IS NOT NULL ORDER BY rec LIMIT {MAX_LISTED}
     """).fetchall()
-    cl.report(rows, "group", f"more than {MAX_GROUPS} groups for one indicator",
-              detail=lambda r: f"this indicator would have {r[3]:,} groups for this "
-              f"partnership; at most {MAX_GROUPS} can be charted and compared: merge the "
-              "small ones (for example into 'other') or split the figure into indicators")
+    cl.report(rows, "group",
+              _("more than {limit} groups for one indicator").format(limit=MAX_GROUPS),
+              detail=lambda r: _(
+                  "this indicator would have {n:,} groups for this partnership; at most "
+                  "{limit} can be charted and compared: merge the small ones (for example "
+                  "into 'other') or split the figure into indicators").format(
+                      n=r[3], limit=MAX_GROUPS))
 
 
 def stage_events(cl: Cleaner) -> None:
@@ -183,7 +196,7 @@ def stage_events(cl: Cleaner) -> None:
     cl.required(["partnership", "year", "event"])
     valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND event_raw IS NOT NULL"
     key = ["partnership_id", "year", "event_raw"]
-    _check_duplicates(cl, valid, key, [], "event")
+    _check_duplicates(cl, valid, key, [], _("event"))
     _create_staged(cl, valid, key, "partnership_id, year, event_raw AS event")
 
 
@@ -191,13 +204,15 @@ def stage_commentary(cl: Cleaner) -> None:
     cl.build(KINDS["commentary"].columns, years=["year"], refs=[PARTNERSHIP])
     cl.required(["partnership", "year", "commentary"])
     too_long = f"length(commentary_raw) > {MAX_COMMENTARY}"
-    cl.flag(too_long, "commentary", f"the commentary is too long: at most {MAX_COMMENTARY:,} "
-            "characters are allowed (as in the app); shorten it",
-            value_col="format('{:,} characters', length(commentary_raw))")
+    cl.flag(too_long, "commentary",
+            _("the commentary is too long: at most {limit:,} characters are allowed (as in "
+              "the app); shorten it").format(limit=MAX_COMMENTARY),
+            value_col=characters_sql("commentary_raw"))
     valid = (f"partnership_id IS NOT NULL AND year IS NOT NULL AND commentary_raw IS NOT NULL "
              f"AND NOT {too_long}")
     key = ["partnership_id", "year"]
-    _check_duplicates(cl, valid, key, ["commentary_raw"], "commentary (partnership, year)")
+    _check_duplicates(cl, valid, key, ["commentary_raw"],
+                      _("commentary (partnership, year)"))
     _create_staged(cl, valid, key, "partnership_id, year, commentary_raw AS commentary")
 
 
@@ -214,11 +229,13 @@ def check_targets(cl: Cleaner) -> None:
         JOIN partnerships p ON p.valid_to IS NULL AND p.partnership_id = d.partnership_id
         JOIN indicators i ON i.valid_to IS NULL AND i.indicator_id = d.indicator_id
         WHERE d.status <> 'unchanged'""")
-    cl.flag("beyond", "target_year", "the target year lies after the end of the partnership's "
-            "horizon; it is kept, and progress is measured against it", severity=WARNING,
+    cl.flag("beyond", "target_year", _("the target year lies after the end of the "
+                                       "partnership's horizon; it is kept, and progress is "
+                                       "measured against it"), severity=WARNING,
             value_col="target_year", table="_target_checks")
-    cl.flag("met", "baseline", "the baseline already meets the target: the status will be "
-            "'achieved' while the value keeps meeting it; is the target right?",
+    cl.flag("met", "baseline", _("the baseline already meets the target: the status will be "
+                                 "'achieved' while the value keeps meeting it; is the target "
+                                 "right?"),
             severity=WARNING, value_col="baseline", table="_target_checks")
 
 
@@ -264,15 +281,17 @@ def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str]
         ORDER BY min(t.rec)""").fetchall()
     for recs, n_variants, shown_values in rows:
         lines = cl.records.lines_of(recs[:10])
-        listed = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
+        listed = _("{lines} and {last}").format(lines=", ".join(map(str, lines[:-1])),
+                                                last=lines[-1])
         if n_variants > 1:
             cl.report([(recs[-1], "", 1)], "",
-                      f"the same {what} appears on lines {listed} with different values "
-                      f"({shown_values}); keep one line")
+                      _("the same {what} appears on lines {lines} with different values "
+                        "({values}); keep one line").format(
+                          what=what, lines=listed, values=shown_values))
         else:
             cl.report([(recs[-1], "", 1)], "",
-                      f"the same {what} appears on lines {listed} with the same values; "
-                      "it is imported once", WARNING)
+                      _("the same {what} appears on lines {lines} with the same values; "
+                        "it is imported once").format(what=what, lines=listed), WARNING)
 
 
 def _typed_columns(cl: Cleaner) -> set[str]:

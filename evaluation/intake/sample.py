@@ -13,6 +13,7 @@ from pathlib import Path
 from evaluation.errors import EvaluationError
 from evaluation.intake.importer import ImportReport, import_files
 from evaluation.store.connection import Store
+from evaluation.words import _
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_USER = "sample data"
@@ -28,7 +29,8 @@ def load_sample_data(store: Store, folder: Path = SAMPLE_DIR) -> ImportReport:
     report = import_files(store, sample_files(folder), user=SAMPLE_USER, commit=True)
     if not report.ok:
         first = report.errors[0].format()
-        raise EvaluationError(f"The sample data did not import: {first}", "Sample data broken")
+        raise EvaluationError(_("The sample data did not import: {problem}").format(
+            problem=first), _("Sample data broken"))
     return report
 
 
@@ -46,9 +48,10 @@ def ensure_store(store: Store) -> bool:
         return False
     if store.read_only:
         raise EvaluationError(
-            f"There is no store at {store.path}, and this dashboard runs in read-only mode "
-            "(EVALUATION_READ_ONLY), so it cannot create one. Point EVALUATION_DB at an "
-            "existing store, or start once without read-only mode.", "No store")
+            _("There is no store at {path}, and this dashboard runs in read-only mode "
+              "(EVALUATION_READ_ONLY), so it cannot create one. Point EVALUATION_DB at an "
+              "existing store, or start once without read-only mode.").format(path=store.path),
+            _("No store"))
     with store._write_lock:
         if store.exists():
             return False
@@ -58,8 +61,9 @@ def ensure_store(store: Store) -> bool:
                                         dir=store.path.parent)
         except OSError as e:
             raise EvaluationError(
-                f"Cannot create the store {store.path}: {e.strerror}. Choose a folder this "
-                "program may write to with EVALUATION_DB (or --db).", "Cannot create the store"
+                _("Cannot create the store {path}: {reason}. Choose a folder this "
+                  "program may write to with EVALUATION_DB (or --db).").format(
+                    path=store.path, reason=e.strerror), _("Cannot create the store")
             ) from e
         os.close(fd)
         building = Path(name)
@@ -80,9 +84,10 @@ def ensure_store(store: Store) -> bool:
                     os.replace(building, store.path)
                 except OSError as e:
                     raise EvaluationError(
-                        f"Cannot create the store {store.path}: {e.strerror}. Choose a folder "
-                        "this program may write to with EVALUATION_DB (or --db).",
-                        "Cannot create the store") from e
+                        _("Cannot create the store {path}: {reason}. Choose a folder this "
+                          "program may write to with EVALUATION_DB (or --db).").format(
+                            path=store.path, reason=e.strerror),
+                        _("Cannot create the store")) from e
             return True
         finally:
             for leftover in (building, Path(f"{building}.wal")):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from evaluation.errors import EvaluationError
 from evaluation.intake.formats import MAX_COLUMNS, HeaderMatch, explain_unrecognised, match_header
+from evaluation.words import _
 
 DELIMITERS = (",", ";", "\t", "|")
 MAX_TITLE_LINES = 30
@@ -34,7 +35,7 @@ class FileProblem(EvaluationError):
     """The file as a whole cannot be read; `line` is where, when known."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message, "File cannot be read")
+        super().__init__(message, _("File cannot be read"))
         self.line = line
 
 
@@ -66,25 +67,26 @@ def read_text_file(name: str, raw: bytes) -> TextFile:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise FileProblem(
-            "the file contains NUL bytes, so it is not a text file (an Excel workbook or a "
-            "damaged export?); save it from Excel as 'CSV UTF-8' and upload that", line)
+            _("the file contains NUL bytes, so it is not a text file (an Excel workbook or a "
+              "damaged export?); save it from Excel as 'CSV UTF-8' and upload that"), line)
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # old Mac line endings
     head = _head_text(data)
     delimiter, header_line, cells, match = _find_header(head)
     if match.repeated:
         column, places = next(iter(match.repeated.items()))
-        listed = " and ".join(str(p + 1) for p in places)
-        raise FileProblem(f"column '{column}' appears more than once in the header (columns "
-                          f"{listed}); keep one of them", header_line)
+        listed = _(" and ").join(str(p + 1) for p in places)
+        raise FileProblem(_("column '{column}' appears more than once in the header (columns "
+                            "{listed}); keep one of them").format(column=column, listed=listed),
+                          header_line)
     return TextFile(name, data, sha, encoding, delimiter, header_line, tuple(cells), match)
 
 
 def _to_utf8(raw: bytes) -> tuple[bytes, str]:
     if raw.startswith(b"PK\x03\x04"):
         raise FileProblem(
-            "this is an Excel workbook (.xlsx), not a CSV file; in Excel use File > Save As > "
-            "'CSV UTF-8 (comma delimited)' and upload that file", 1)
+            _("this is an Excel workbook (.xlsx), not a CSV file; in Excel use File > Save As > "
+              "'CSV UTF-8 (comma delimited)' and upload that file"), 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         return _checked_utf8(raw[3:], "utf-8-sig")
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
@@ -112,8 +114,8 @@ def _checked_utf8(data: bytes, label: str) -> tuple[bytes, str]:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise FileProblem(
-            f"the file starts with a UTF-8 marker but byte {e.start + 4} is not UTF-8; "
-            "save it again as 'CSV UTF-8'", line) from e
+            _("the file starts with a UTF-8 marker but byte {byte} is not UTF-8; "
+              "save it again as 'CSV UTF-8'").format(byte=e.start + 4), line) from e
     return data, label
 
 
@@ -135,8 +137,8 @@ def _transcode(raw: bytes, codec: str) -> bytes:
         text = raw.decode(codec)
     except UnicodeDecodeError as e:
         raise FileProblem(
-            f"the file looks like UTF-16 but byte {e.start} cannot be decoded; "
-            "save it again from Excel as 'CSV UTF-8'") from e
+            _("the file looks like UTF-16 but byte {byte} cannot be decoded; "
+              "save it again from Excel as 'CSV UTF-8'").format(byte=e.start)) from e
     return text.lstrip("\ufeff").encode("utf-8")
 
 
@@ -153,7 +155,8 @@ def _find_header(head: str) -> tuple[str, int, list[str], HeaderMatch]:
     lines = [line.rstrip("\r") for line in head.split("\n")[:MAX_TITLE_LINES]]
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        raise FileProblem("the file is empty: it needs a header row and at least one data row", 1)
+        raise FileProblem(
+            _("the file is empty: it needs a header row and at least one data row"), 1)
     for index in range(first, len(lines)):
         for delimiter in DELIMITERS:
             cells = _split_line(lines[index], delimiter)
@@ -179,9 +182,11 @@ def _split_line(line: str, delimiter: str) -> list[str]:
 def _check_width(cells: list[str], line: int) -> None:
     if len(cells) > MAX_COLUMNS:
         raise FileProblem(
-            f"the header has {len(cells):,} columns; at most {MAX_COLUMNS} are supported "
-            "(one column per year in wide files): is this the right file?", line)
+            _("the header has {count:,} columns; at most {limit} are supported "
+              "(one column per year in wide files): is this the right file?").format(
+                count=len(cells), limit=MAX_COLUMNS), line)
     longest = max((len(c) for c in cells), default=0)
     if longest > 1000:
-        raise FileProblem(f"a header cell is {longest:,} characters long: is this the right file?",
-                          line)
+        raise FileProblem(
+            _("a header cell is {length:,} characters long: is this the right file?").format(
+                length=longest), line)

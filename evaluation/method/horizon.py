@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from evaluation.words import N_
+
 EARLY, MIDDLE, LATER = "early", "middle", "later"
 BEFORE, AFTER = "before start", "after horizon"
 PHASES = (EARLY, MIDDLE, LATER)
 AHEAD, ON_PATH, BEHIND = "ahead", "on_path", "behind"
+# How phases and path comparisons read in a sentence: the ids above never change,
+# their words are translated where shown (`_(PHASE_WORDS[code])`).
+PHASE_WORDS = {EARLY: N_("early"), MIDDLE: N_("middle"), LATER: N_("later"),
+               BEFORE: N_("before start"), AFTER: N_("after horizon")}
+PATH_WORDS = {AHEAD: N_("ahead"), ON_PATH: N_("on path"), BEHIND: N_("behind")}
 
 
 def year_of_horizon(year, start_year) -> np.ndarray:

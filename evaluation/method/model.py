@@ -16,6 +16,7 @@ from evaluation.method.assessment import assess
 from evaluation.method.scores import compute_scores
 from evaluation.method.settings import Settings
 from evaluation.text import suggest
+from evaluation.words import _
 
 if TYPE_CHECKING:  # the store's type only: the method reads no database
     from evaluation.store.snapshot import Snapshot
@@ -46,5 +47,6 @@ def resolve_partnership(snap: Snapshot, name: str) -> str:
     except KeyError:
         names = snap.partnerships["partnership"].tolist()
         raise EvaluationError(
-            f"There is no partnership '{name}'{suggest(name, names)}. Known partnerships: "
-            f"{', '.join(names) or 'none yet'}.", "Unknown partnership") from None
+            _("There is no partnership '{name}'{hint}. Known partnerships: {known}.").format(
+                name=name, hint=suggest(name, names), known=", ".join(names) or _("none yet")),
+            _("Unknown partnership")) from None

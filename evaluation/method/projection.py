@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evaluation.words import _
+
 # Two-sided Student t quantiles for small samples (df = n - 2, n <= 20 points).
 _T = {
     0.80: [3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
@@ -85,15 +87,17 @@ def _reach(slope: float, intercept: float, last: int, latest: float, target: flo
            higher: bool) -> tuple[int | None, str]:
     """The first year at or after `last` in which the trend line meets the target."""
     if target is None or math.isnan(target):
-        return None, "no target"
+        return None, _("no target")
     if (latest >= target) if higher else (latest <= target):
-        return last, "target already reached"
+        return last, _("target already reached")
     if abs(slope) <= 1e-9 * max(1.0, abs(latest), abs(target)):  # flat, up to rounding
-        return None, "not at the current pace (no change)"
+        return None, _("not at the current pace (no change)")
     moving_right_way = slope > 0 if higher else slope < 0
     if not moving_right_way:
-        return None, "not at the current pace (the trend moves away from the target)"
+        return None, _("not at the current pace (the trend moves away from the target)")
     year = math.ceil((target - intercept) / slope - 1e-9)
     if year - last > MAX_YEARS_AHEAD:
-        return None, f"not within {MAX_YEARS_AHEAD} years at the current pace"
-    return max(year, last + 1), f"in {max(year, last + 1)} at the current pace"
+        return None, _("not within {years} years at the current pace").format(
+            years=MAX_YEARS_AHEAD)
+    reached = max(year, last + 1)
+    return reached, _("in {year} at the current pace").format(year=reached)

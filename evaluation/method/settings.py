@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, fields
 
 from evaluation.errors import EvaluationError
+from evaluation.words import N_, _
 
 
 @dataclass(frozen=True)
@@ -30,35 +31,38 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("weight_involvement", 1.0, "Weight of the involvement pillar in the balanced "
-            "index (weights are normalised to sum to 1).", 0.0, 10.0, "Pillar weights"),
-    Setting("weight_process", 1.0, "Weight of the process pillar in the balanced index.",
-            0.0, 10.0, "Pillar weights"),
-    Setting("weight_outcome", 1.0, "Weight of the outcome pillar in the balanced index.",
-            0.0, 10.0, "Pillar weights"),
-    Setting("on_track_ratio", 0.95, "Growth ratio R (actual / required yearly growth) from "
-            "which an indicator is on track.", 0.0, 2.0, "Status thresholds"),
-    Setting("moderate_ratio", 0.60, "Growth ratio R from which progress is moderate (below: "
-            "insufficient; below 0: moving away).", 0.0, 2.0, "Status thresholds"),
-    Setting("trend_threshold", 0.01, "Yearly growth (as a fraction, 0.01 = 1 %) beyond which "
-            "an indicator without a target is improving or worsening, not slightly.",
-            0.0, 0.5, "Status thresholds"),
-    Setting("max_age_years", 2, "How many years an observation keeps counting for a "
+    Setting("weight_involvement", 1.0, N_("Weight of the involvement pillar in the balanced "
+            "index (weights are normalised to sum to 1)."), 0.0, 10.0, N_("Pillar weights")),
+    Setting("weight_process", 1.0, N_("Weight of the process pillar in the balanced index."),
+            0.0, 10.0, N_("Pillar weights")),
+    Setting("weight_outcome", 1.0, N_("Weight of the outcome pillar in the balanced index."),
+            0.0, 10.0, N_("Pillar weights")),
+    Setting("on_track_ratio", 0.95, N_("Growth ratio R (actual / required yearly growth) from "
+            "which an indicator is on track."), 0.0, 2.0, N_("Status thresholds")),
+    Setting("moderate_ratio", 0.60, N_("Growth ratio R from which progress is moderate (below: "
+            "insufficient; below 0: moving away)."), 0.0, 2.0, N_("Status thresholds")),
+    Setting("trend_threshold", 0.01, N_("Yearly growth (as a fraction, 0.01 = 1 %) beyond which "
+            "an indicator without a target is improving or worsening, not slightly."),
+            0.0, 0.5, N_("Status thresholds")),
+    Setting("max_age_years", 2, N_("How many years an observation keeps counting for a "
             "partnership's yearly pillar scores when the indicator was not measured again "
-            "(2: a survey every other year still counts).", 0, 10, "Scores", integer=True),
-    Setting("outcome_lag", 2.0, "Shape of the expected path for outcome indicators: the "
+            "(2: a survey every other year still counts)."), 0, 10, N_("Scores"), integer=True),
+    Setting("outcome_lag", 2.0, N_("Shape of the expected path for outcome indicators: the "
             "expected share of the way to the target is (share of time elapsed) to this "
-            "power. 1 is a straight line; 2 stays near baseline in the early years.",
-            1.0, 5.0, "Expected path"),
-    Setting("path_tolerance", 0.10, "How far (in progress, 0.10 = 10 % of the way from "
+            "power. 1 is a straight line; 2 stays near baseline in the early years."),
+            1.0, 5.0, N_("Expected path")),
+    Setting("path_tolerance", 0.10, N_("How far (in progress, 0.10 = 10 % of the way from "
             "baseline to target) an indicator may be from its expected path and still be "
-            "on path.", 0.0, 1.0, "Expected path"),
-    Setting("projection_points", 5, "How many of the latest observations the projection's "
-            "straight-line trend is fitted to.", 2, 20, "Projection", integer=True),
-    Setting("projection_level", 0.80, "Coverage of the projection's uncertainty band: "
-            "0.80, 0.90 or 0.95.", 0.80, 0.95, "Projection", choices=(0.80, 0.90, 0.95)),
+            "on path."), 0.0, 1.0, N_("Expected path")),
+    Setting("projection_points", 5, N_("How many of the latest observations the projection's "
+            "straight-line trend is fitted to."), 2, 20, N_("Projection"), integer=True),
+    Setting("projection_level", 0.80, N_("Coverage of the projection's uncertainty band: "
+            "0.80, 0.90 or 0.95."), 0.80, 0.95, N_("Projection"), choices=(0.80, 0.90, 0.95)),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+# How each pillar id reads inside a sentence (the ids themselves are never translated).
+PILLAR_WORDS = {"involvement": N_("involvement"), "process": N_("process"),
+                "outcome": N_("outcome")}
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,10 @@ class Settings:
     def describe_weights(self) -> str:
         """The weights as printed on every chart and export that uses them."""
         w = self.weights
-        return ("Weights: " + ", ".join(f"{k} {v:.0%}" for k, v in w.items())
-                + (" (equal)" if max(w.values()) - min(w.values()) < 1e-9 else ""))
+        shares = ", ".join(f"{_(PILLAR_WORDS[k])} {v:.0%}" for k, v in w.items())
+        if max(w.values()) - min(w.values()) < 1e-9:
+            return _("Weights: {shares} (equal)").format(shares=shares)
+        return _("Weights: {shares}").format(shares=shares)
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -109,28 +115,32 @@ def check_value(name: str, value: float) -> float:
     """The value if allowed for this setting; EvaluationError naming the range otherwise."""
     setting = BY_NAME.get(name)
     if setting is None:
-        raise EvaluationError(f"Unknown setting '{name}'; known: {', '.join(BY_NAME)}.",
-                              "Unknown setting")
+        raise EvaluationError(_("Unknown setting '{name}'; known: {known}.").format(
+            name=name, known=", ".join(BY_NAME)), _("Unknown setting"))
     if not isinstance(value, (int, float)) or math.isnan(value) or not (
             setting.low <= value <= setting.high):
-        raise EvaluationError(f"{name} must be a number between {setting.low:g} and "
-                              f"{setting.high:g}; got {value!r}.", "Setting out of range")
+        raise EvaluationError(_("{name} must be a number between {low:g} and {high:g}; "
+                                "got {value!r}.").format(name=name, low=setting.low,
+                                                         high=setting.high, value=value),
+                              _("Setting out of range"))
     if setting.integer and not float(value).is_integer():
-        raise EvaluationError(f"{name} must be a whole number; got {value!r}.",
-                              "Setting out of range")
+        raise EvaluationError(_("{name} must be a whole number; got {value!r}.").format(
+            name=name, value=value), _("Setting out of range"))
     if setting.choices and not any(abs(value - c) < 1e-9 for c in setting.choices):
         allowed = ", ".join(f"{c:g}" for c in setting.choices)
-        raise EvaluationError(f"{name} must be one of {allowed}; got {value!r}.",
-                              "Setting out of range")
+        raise EvaluationError(_("{name} must be one of {allowed}; got {value!r}.").format(
+            name=name, allowed=allowed, value=value), _("Setting out of range"))
     return float(value)
 
 
 def check_together(settings: Settings) -> None:
     """Rules that bind settings to each other (checked on the values that would apply)."""
     if not any(v > 0 for v in settings.raw_weights()):
-        raise EvaluationError("At least one pillar weight must be above 0.", "Invalid weights")
+        raise EvaluationError(_("At least one pillar weight must be above 0."),
+                              _("Invalid weights"))
     if settings.on_track_ratio <= settings.moderate_ratio:
         raise EvaluationError(
-            f"on_track_ratio ({settings.on_track_ratio:g}) must be above moderate_ratio "
-            f"({settings.moderate_ratio:g}): on track is the better status. Raise the first "
-            "or lower the second.", "Invalid thresholds")
+            _("on_track_ratio ({on_track:g}) must be above moderate_ratio ({moderate:g}): "
+              "on track is the better status. Raise the first or lower the second.").format(
+                on_track=settings.on_track_ratio, moderate=settings.moderate_ratio),
+            _("Invalid thresholds"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from evaluation.words import N_, _
+
 ACHIEVED, ON_TRACK, MODERATE, INSUFFICIENT, AWAY = (
     "achieved", "on_track", "moderate", "insufficient", "away")
 IMPROVING, SLIGHTLY_IMPROVING, SLIGHTLY_WORSENING, WORSENING = (
@@ -19,16 +21,16 @@ INSUFFICIENT_DATA = "insufficient_data"
 
 # code -> (words a steering group reads, symbol); order = best to worst.
 STATUS_LABELS: dict[str, tuple[str, str]] = {
-    ACHIEVED: ("Target reached", "✓"),
-    ON_TRACK: ("On track", "↑"),
-    MODERATE: ("Progress, but too slow", "↗"),
-    INSUFFICIENT: ("Limited progress", "→"),
-    AWAY: ("Moving away from target", "↓"),
-    IMPROVING: ("Improving", "↑"),
-    SLIGHTLY_IMPROVING: ("Improving slightly", "↗"),
-    SLIGHTLY_WORSENING: ("Flat or slightly worse", "↘"),
-    WORSENING: ("Worsening", "↓"),
-    INSUFFICIENT_DATA: ("Not enough data yet", "·"),
+    ACHIEVED: (N_("Target reached"), "✓"),
+    ON_TRACK: (N_("On track"), "↑"),
+    MODERATE: (N_("Progress, but too slow"), "↗"),
+    INSUFFICIENT: (N_("Limited progress"), "→"),
+    AWAY: (N_("Moving away from target"), "↓"),
+    IMPROVING: (N_("Improving"), "↑"),
+    SLIGHTLY_IMPROVING: (N_("Improving slightly"), "↗"),
+    SLIGHTLY_WORSENING: (N_("Flat or slightly worse"), "↘"),
+    WORSENING: (N_("Worsening"), "↓"),
+    INSUFFICIENT_DATA: (N_("Not enough data yet"), "·"),
 }
 GOOD_STATUSES = frozenset({ACHIEVED, ON_TRACK, IMPROVING})
 
@@ -38,7 +40,7 @@ def status_words(code: str | None) -> str:
     if not code or code not in STATUS_LABELS:
         return ""
     words, symbol = STATUS_LABELS[code]
-    return f"{symbol} {words}"
+    return f"{symbol} {_(words)}"
 
 
 def meets_target(value: np.ndarray, target: np.ndarray, higher: np.ndarray) -> np.ndarray:
@@ -103,7 +105,7 @@ def target_status(value, year, baseline, baseline_year, target, target_year, hig
     enough = np.asarray(year) > np.asarray(baseline_year)
     meets = meets_target(value, target, higher)
     base_met = meets_target(baseline, target, higher)
-    ratio, _ = growth_ratio(baseline, baseline_year, value, year, target, target_year)
+    ratio, _unused = growth_ratio(baseline, baseline_year, value, year, target, target_year)
     graded = np.select([ratio >= on_track, ratio >= moderate, ratio >= 0],
                        [ON_TRACK, MODERATE, INSUFFICIENT], AWAY)
     status = np.select(

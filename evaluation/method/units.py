@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-COUNT = "a count (never negative)"
+from evaluation.words import N_, _
+
+COUNT = N_("a count (never negative)")  # translated where returned
 _COUNT_UNIT = re.compile(r"count|number|persons|people|antall|antal|personer|partners|members|"
                          r"participants|deltakere|deltagere|medlemmer")
 # "persons per 1,000 inhabitants", "participants per session": rates and means are not counts.
@@ -21,11 +23,11 @@ def unit_bounds(unit: str | None) -> tuple[float | None, float | None, str]:
     scale = re.search(r"(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)", text)
     if scale:
         lo, hi = (float(x.replace(",", ".")) for x in scale.groups())
-        return lo, hi, f"a score on the scale {scale.group(0)}"
+        return lo, hi, _("a score on the scale {scale}").format(scale=scale.group(0))
     if "%" in text or re.search(r"percent|prosent|procent|share|andel", text):
-        return 0.0, 100.0, "a percentage (0-100)"
+        return 0.0, 100.0, _("a percentage (0-100)")
     if _COUNT_UNIT.search(text):
         if _RATE_UNIT.search(text):
-            return 0.0, None, "a rate or mean of counts (never negative)"
-        return 0.0, None, COUNT
+            return 0.0, None, _("a rate or mean of counts (never negative)")
+        return 0.0, None, _(COUNT)
     return None, None, ""

@@ -28,6 +28,7 @@ from evaluation.output.portfolio_figures import (
     build_status_figure,
 )
 from evaluation.output.views import PartnershipView, indicator_comparison, indicator_panels
+from evaluation.words import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Chart:
     years: tuple[int, int]
     as_of: str
     weights: str | None = None
-    empty: str = "Nothing to draw yet."
+    empty: str = field(default_factory=lambda: _("Nothing to draw yet."))
     _drawn: dict = field(default_factory=dict, compare=False, repr=False)
 
     def figure(self, compact: bool = False) -> go.Figure | None:
@@ -65,30 +66,36 @@ class Chart:
 
 def partnership_charts(ev: Evaluation, view: PartnershipView, low: int,
                        high: int) -> list[Chart]:
-    """Horizon, who takes part (one per indicator split by group), then every indicator."""
+    """Horizon, who takes part (one per indicator split by group), then every indicator.
+
+    Long because it is the catalogue of a partnership's charts, one entry after another.
+    """
     as_of, weights = ev.snapshot.describe_as_of(), ev.settings.describe_weights()
     start, horizon = int(view.profile["start_year"]), int(view.profile["horizon_years"])
     years = f"{low}–{high}"
     scores, events = view.scores_between(low, high), view.events_between(low, high)
+    horizon_title = _("{partnership}: pillar scores and balanced index, {years}").format(
+        partnership=view.name, years=years)
     charts = [Chart(
-        "horizon", f"{view.name}: pillar scores and balanced index, {years}",
+        "horizon", horizon_title,
         lambda compact: build_horizon_figure(
             scores, start, horizon, events, years=(low, high),
-            title=f"{view.name}: pillar scores and balanced index, {years}",
+            title=horizon_title,
             subtitle=f"{weights} · {as_of}"),
         scores, view.name, (low, high), as_of, weights,
-        "No scores yet: scores need indicators with a baseline and target and at least one "
-        "observation.")]
+        _("No scores yet: scores need indicators with a baseline and target and at least one "
+          "observation."))]
     for indicator, rows in view.groups.groupby("indicator", sort=True):
         shown = rows[rows["year"].between(low, high)]
         name, unit = rows["name"].iloc[0], rows["unit"].iloc[0]
-        title = f"{view.name}: {name.lower()} by group, {years}"
+        title = _("{partnership}: {indicator} by group, {years}").format(
+            partnership=view.name, indicator=name.lower(), years=years)
         charts.append(Chart(
             f"groups_{indicator}", title,
             lambda compact, s=shown, t=title, u=unit: build_group_figure(
                 s, title=t, unit=u, first_year=low, last_year=high, subtitle=as_of),
             shown[["year", "group", "value", "unit", "source", "note"]], view.name,
-            (low, high), as_of, None, "No group rows in the years shown."))
+            (low, high), as_of, None, _("No group rows in the years shown.")))
     for panel in indicator_panels(ev, view, low, high):
         info = panel.info
         charts.append(Chart(
@@ -99,7 +106,8 @@ def partnership_charts(ev: Evaluation, view: PartnershipView, low: int,
                 title=i["name"] if compact else f"{view.name}: {i['name']}",
                 subtitle=f"{i['indicator']} · {status_words(i['status'])}", compact=compact),
             panel.assessed, view.name, (low, max(high, view.horizon_end)), as_of, None,
-            f"{info['name']}: no observations in the years shown."))
+            _("{indicator}: no observations in the years shown.").format(
+                indicator=info["name"])))
     return charts
 
 
@@ -109,20 +117,23 @@ def portfolio_charts(ev: Evaluation, shown: pd.DataFrame, counts: pd.DataFrame,
     as_of, weights = ev.snapshot.describe_as_of(), ev.settings.describe_weights()
     years = (int(shown["scored_year"].min()), int(shown["scored_year"].max())) if (
         shown["scored_year"].notna().any()) else (0, 0)
+    scores_title = _("Pillar scores and balanced index, latest year with data")
+    status_title = _("Indicators by status and pillar")
+    latest = _("Latest assessed year of each indicator")
     return [
-        Chart("portfolio", "Pillar scores and balanced index, latest year with data",
+        Chart("portfolio", scores_title,
               lambda compact: build_portfolio_figure(
-                  shown, title="Pillar scores and balanced index, latest year with data",
+                  shown, title=scores_title,
                   subtitle=f"{subject} · {weights} · {as_of}"),
               shown[["partnership", "year_of_horizon", "horizon_years", "phase",
                      "scored_year", "involvement", "process", "outcome", "balanced"]],
-              subject, years, as_of, weights, "No partnership has scores yet."),
-        Chart("statuses", "Indicators by status and pillar",
+              subject, years, as_of, weights, _("No partnership has scores yet.")),
+        Chart("statuses", status_title,
               lambda compact: build_status_figure(
-                  counts, title="Indicators by status and pillar",
-                  subtitle=f"Latest assessed year of each indicator · {subject} · {as_of}"),
+                  counts, title=status_title,
+                  subtitle=f"{latest} · {subject} · {as_of}"),
               counts[["pillar", "status", "label", "count"]], subject, years, as_of, None,
-              "No indicator has been assessed yet."),
+              _("No indicator has been assessed yet.")),
     ]
 
 
@@ -133,8 +144,14 @@ def comparison_chart(ev: Evaluation, indicator: str, align: str,
     rows = indicator_comparison(ev, indicator)
     x = "year" if align == "calendar" else "year_of_horizon"
     n = rows["partnership"].nunique()
-    title = (f"{info['name']}: {n} partnerships, "
-             + ("by calendar year" if x == "year" else "by year of each partnership's horizon"))
+    if x == "year":
+        title = ngettext("{indicator}: {n} partnerships, by calendar year",
+                         "{indicator}: {n} partnerships, by calendar year", n)
+    else:
+        title = ngettext("{indicator}: {n} partnerships, by year of each partnership's horizon",
+                         "{indicator}: {n} partnerships, by year of each partnership's horizon",
+                         n)
+    title = title.format(indicator=info["name"], n=n)
     as_of = ev.snapshot.describe_as_of()
     years = (int(rows[x].min()), int(rows[x].max())) if len(rows) else (0, 0)
     return Chart(
@@ -143,4 +160,4 @@ def comparison_chart(ev: Evaluation, indicator: str, align: str,
                                                 title=title, subtitle=as_of,
                                                 highlight=highlight),
         rows, f"{indicator} ({info['name']})", years, as_of, None,
-        "No partnership has observations of this indicator.")
+        _("No partnership has observations of this indicator."))

@@ -25,6 +25,7 @@ from evaluation.output.csvfile import neutralise
 from evaluation.output.csvfile import write_csv as csv_text
 from evaluation.output.render import browser_available, render
 from evaluation.output.theme import safe
+from evaluation.words import _
 
 STATIC = ("png", "svg", "pdf")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -142,12 +143,12 @@ def chart_pack(charts: list[Chart], readme: str) -> bytes:
     out = io.BytesIO()
     static = browser_available()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("README.txt", readme + (
-            "\nEach chart comes as PNG (300 dpi at A4 width) and SVG, with the data behind "
-            "it as CSV.\n" if static else
-            "\nEach chart comes as an interactive HTML file, with the data behind it as CSV. "
-            "PNG and SVG need Chromium on the server (apt-get install chromium), which was "
-            "missing when this pack was made.\n"))
+        z.writestr("README.txt", readme + "\n" + (
+            _("Each chart comes as PNG (300 dpi at A4 width) and SVG, with the data behind "
+              "it as CSV.") if static else
+            _("Each chart comes as an interactive HTML file, with the data behind it as CSV. "
+              "PNG and SVG need Chromium on the server (apt-get install chromium), which was "
+              "missing when this pack was made.")) + "\n")
         for n, chart in enumerate(charts, start=1):
             if chart.figure() is None:
                 continue

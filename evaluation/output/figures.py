@@ -27,6 +27,7 @@ from evaluation.output.theme import (
     wrap,
     year_axis,
 )
+from evaluation.words import _, ngettext
 
 
 def _phase_shapes(start: int, horizon: int) -> tuple[list[dict], list[dict]]:
@@ -43,7 +44,7 @@ def _phase_shapes(start: int, horizon: int) -> tuple[list[dict], list[dict]]:
                        "y0": 0, "y1": 1, "fillcolor": PHASE_FILLS[name], "line": {"width": 0},
                        "layer": "below"})
         notes.append({"x": (x0 + x1) / 2, "y": 1.0, "xref": "x", "yref": "paper",
-                      "text": PHASE_LABELS[name], "showarrow": False, "yanchor": "bottom",
+                      "text": _(PHASE_LABELS[name]), "showarrow": False, "yanchor": "bottom",
                       "font": {"size": 11, "color": "#555555"}})
     return shapes, notes
 
@@ -64,6 +65,17 @@ def _event_marks(events: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     return shapes, notes
 
 
+def _counted(scores: pd.DataFrame, name: str) -> pd.Series:
+    """'3 of 4 indicators' per year for a pillar; 'all three pillars' for the index."""
+    if name == "balanced":
+        return pd.Series([_("all three pillars")] * len(scores))
+    return pd.Series([
+        ngettext("{counted} of {defined} indicators", "{counted} of {defined} indicators",
+                 int(d) if d == d else 0).format(counted=c, defined=d)
+        for c, d in zip(scores[f"{name}_counted"], scores[f"{name}_defined"], strict=True)],
+        dtype=object)
+
+
 def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: int,
                          events: pd.DataFrame, *, title: str, subtitle: str = "",
                          years: tuple[int, int] | None = None,
@@ -78,18 +90,17 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
     data = []
     for name in [*PILLAR_NAMES, "balanced"]:
         style = PILLAR_STYLE[name]
-        counted = (scores[f"{name}_counted"].astype(str) + " of " +
-                   scores[f"{name}_defined"].astype(str) + " indicators") if (
-            name != "balanced") else pd.Series(["all three pillars"] * len(scores))
+        label = _(style["label"])
+        counted = _counted(scores, name)
+        way = _("{year}: {value} % of the way").format(year="%{x}", value="%{y:.0f}")
         data.append({
-            "type": "scatter", "mode": "lines+markers", "name": style["label"],
+            "type": "scatter", "mode": "lines+markers", "name": label,
             "x": scores["year"].tolist(), "y": (scores[name] * 100).round(1).tolist(),
             "line": {"color": style["color"], "dash": style["dash"],
                      "width": 4 if name == "balanced" else 2.5},
             "marker": {"symbol": style["symbol"], "size": 11 if name == "balanced" else 8},
             "connectgaps": False, "customdata": counted.tolist(),
-            "hovertemplate": f"{style['label']}<br>%{{x}}: %{{y:.0f}} % of the way<br>"
-                             "%{customdata}<extra></extra>"})
+            "hovertemplate": f"{label}<br>{way}<br>%{{customdata}}<extra></extra>"})
     phase_shapes, phase_notes = _phase_shapes(int(start_year), int(horizon_years))
     event_shapes, event_notes = _event_marks(events)
     layout = base_layout(title, subtitle, height)
@@ -97,7 +108,7 @@ def build_horizon_figure(scores: pd.DataFrame, start_year: int, horizon_years: i
     layout.update({
         "xaxis": year_axis(first, last),
         "yaxis": {**layout["yaxis"], "range": [-5, 110], "ticksuffix": " %",
-                  "title": {"text": "Progress towards targets<br>(% of the way)"}},
+                  "title": {"text": _("Progress towards targets<br>(% of the way)")}},
         "shapes": phase_shapes + event_shapes, "annotations": phase_notes + event_notes,
     })
     return go.Figure({"data": data, "layout": layout})
@@ -129,9 +140,9 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
         order = order[:MAX_GROUPS_DRAWN - 1]
         pivot = pivot[order].assign(**{_OTHER: pivot[rest].sum(axis=1, min_count=1)})
         order.append(_OTHER)
-        names[_OTHER] = f"other ({len(rest):,} groups)"
-        note = (f"The {len(rest):,} smallest groups are drawn together as 'other'; the data "
-                "behind the chart has each one")
+        names[_OTHER] = _("other ({n:,} groups)").format(n=len(rest))
+        note = _("The {n:,} smallest groups are drawn together as 'other'; the data "
+                 "behind the chart has each one").format(n=len(rest))
         subtitle = f"{subtitle} · {note}" if subtitle else note
     data = []
     for n, group in enumerate(order):
@@ -152,7 +163,7 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
     last = last_year if last_year is not None else int(pivot.index.max())
     layout = base_layout(title, subtitle, height)
     layout.update({"barmode": "stack", "xaxis": year_axis(first, last),
-                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or "value")},
+                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or _("value"))},
                              "rangemode": "tozero"}})
     return go.Figure({"data": data, "layout": layout})
 
@@ -171,16 +182,18 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     counts = series["year"] >= (info.get("baseline_year") or -10**6)
     observed = series[counts]
     data = [gap_bridge(observed["year"], observed["value"], style["color"]),
-            _observed(observed, style, unit, "Observed")]
+            _observed(observed, style, unit, _("Observed"))]
     if (~counts).any():
-        data.append({**_observed(series[~counts], style, unit, "Before baseline"),
+        data.append({**_observed(series[~counts], style, unit, _("Before baseline")),
                      "marker": {"color": "#AAAAAA", "size": 6}, "line": {"color": "#AAAAAA"}})
     has_target = info.get("target") is not None and not pd.isna(info.get("target"))
     if not expected.empty:
-        data.append({"type": "scatter", "mode": "lines", "name": "Expected path",
+        hover = _("Expected {year}: {value} {unit}").format(year="%{x}", value="%{y:.3~g}",
+                                                            unit=unit)
+        data.append({"type": "scatter", "mode": "lines", "name": _("Expected path"),
                      "x": expected["year"].tolist(), "y": expected["value"].tolist(),
                      "line": {"color": "#888888", "dash": "dot", "width": 1.5},
-                     "hovertemplate": f"Expected %{{x}}: %{{y:.3~g}} {unit}<extra></extra>"})
+                     "hovertemplate": f"{hover}<extra></extra>"})
     if projection is not None:
         data += _projection_traces(projection, style, unit)
     if has_target:
@@ -188,9 +201,9 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     end = max(last_year, int(info["target_year"]) if has_target else last_year)
     layout = base_layout(title, subtitle, height or (300 if compact else 440))
     layout["margin"].update({"t": 80, "b": 40 if compact else 120})
-    axis = year_axis(first_year, end, "" if compact else "Year", max_ticks=9 if compact else 16)
+    axis = year_axis(first_year, end, "" if compact else None, max_ticks=9 if compact else 16)
     layout.update({"xaxis": axis, "showlegend": not compact,
-                   "yaxis": {**layout["yaxis"], "title": {"text": unit or "value"},
+                   "yaxis": {**layout["yaxis"], "title": {"text": unit or _("value")},
                              "range": _padded_range(data)},
                    "legend": {**layout["legend"], "font": {"size": 11}}})
     return go.Figure({"data": data, "layout": layout})
@@ -218,8 +231,9 @@ def _observed(rows: pd.DataFrame, style: dict, unit: str, name: str) -> dict:
             "line": {"color": style["color"], "width": 2.5},
             "marker": {"color": style["color"], "symbol": style["symbol"], "size": 8},
             "customdata": list(zip(source.tolist(), note.tolist(), strict=True)),
-            "hovertemplate": f"%{{x}}: <b>%{{y:,.3~g}} {unit}</b><br>source: %{{customdata[0]}}"
-                             "<br>%{customdata[1]}<extra></extra>"}
+            "hovertemplate": f"%{{x}}: <b>%{{y:,.3~g}} {unit}</b><br>"
+                             + _("source: {source}").format(source="%{customdata[0]}")
+                             + "<br>%{customdata[1]}<extra></extra>"}
 
 
 def _projection_traces(p: Projection, style: dict, unit: str) -> list[dict]:
@@ -228,25 +242,30 @@ def _projection_traces(p: Projection, style: dict, unit: str) -> list[dict]:
         traces.append({"type": "scatter", "mode": "lines", "x": [*p.years, *p.years[::-1]],
                        "y": [*p.high, *p.low[::-1]], "fill": "toself", "line": {"width": 0},
                        "fillcolor": "rgba(120,120,120,0.18)", "hoverinfo": "skip",
-                       "name": f"Projection band ({p.level:.0%})"})
-    traces.append({"type": "scatter", "mode": "lines", "name": "Projection (current pace)",
+                       "name": _("Projection band ({level:.0%})").format(level=p.level)})
+    hover = _("Projected {year}: {value} {unit}").format(year="%{x}", value="%{y:,.3~g}",
+                                                         unit=unit)
+    traces.append({"type": "scatter", "mode": "lines", "name": _("Projection (current pace)"),
                    "x": p.years.tolist(), "y": p.values.tolist(),
                    "line": {"color": style["color"], "dash": "dash", "width": 1.5},
-                   "hovertemplate": f"Projected %{{x}}: %{{y:,.3~g}} {unit}<extra></extra>"})
+                   "hovertemplate": f"{hover}<extra></extra>"})
     return traces
 
 
 def _target_points(info: dict, unit: str) -> list[dict]:
+    point = {"year": "%{x}", "value": "%{y:,.3~g}", "unit": unit}
     return [
-        {"type": "scatter", "mode": "markers+text", "name": "Baseline",
-         "x": [int(info["baseline_year"])], "y": [info["baseline"]], "text": ["baseline"],
+        {"type": "scatter", "mode": "markers+text", "name": _("Baseline"),
+         "x": [int(info["baseline_year"])], "y": [info["baseline"]], "text": [_("baseline")],
          "textposition": "bottom center", "textfont": {"size": 10}, "cliponaxis": False,
          "marker": {"symbol": "circle-open", "size": 12, "color": "#222222",
                     "line": {"width": 2}},
-         "hovertemplate": f"Baseline %{{x}}: %{{y:,.3~g}} {unit}<extra></extra>"},
-        {"type": "scatter", "mode": "markers+text", "name": "Target",
-         "x": [int(info["target_year"])], "y": [info["target"]], "text": ["target"],
+         "hovertemplate": _("Baseline {year}: {value} {unit}").format(**point)
+                          + "<extra></extra>"},
+        {"type": "scatter", "mode": "markers+text", "name": _("Target"),
+         "x": [int(info["target_year"])], "y": [info["target"]], "text": [_("target")],
          "textposition": "top center", "textfont": {"size": 10}, "cliponaxis": False,
          "marker": {"symbol": "star", "size": 15, "color": "#222222"},
-         "hovertemplate": f"Target %{{x}}: %{{y:,.3~g}} {unit}<extra></extra>"},
+         "hovertemplate": _("Target {year}: {value} {unit}").format(**point)
+                          + "<extra></extra>"},
     ]

@@ -32,6 +32,7 @@ from evaluation.output.theme import (
     with_gaps,
     year_axis,
 )
+from evaluation.words import _
 
 MAX_LINES = 12
 TREND_STATUSES = {IMPROVING, SLIGHTLY_IMPROVING, SLIGHTLY_WORSENING, WORSENING}
@@ -56,7 +57,7 @@ def build_portfolio_figure(portfolio: pd.DataFrame, *, title: str, subtitle: str
     for name in [*PILLAR_NAMES, "balanced"]:
         style = PILLAR_STYLE[name]
         data.append({
-            "type": "scatter", "mode": "markers", "name": style["label"],
+            "type": "scatter", "mode": "markers", "name": _(style["label"]),
             "x": values[name].tolist(), "y": labels,
             "marker": {"symbol": style["symbol"], "color": style["color"],
                        "size": 15 if name == "balanced" else 10,
@@ -70,7 +71,7 @@ def build_portfolio_figure(portfolio: pd.DataFrame, *, title: str, subtitle: str
     # edge rather than the plot's, so it lines up with the names and never wraps oddly.
     layout["title"] = {**layout["title"], "xref": "container", "x": 0.01}
     layout.update({
-        "xaxis": {"title": {"text": "Share of the way from baseline to target"},
+        "xaxis": {"title": {"text": _("Share of the way from baseline to target")},
                   "range": [-5, 105], "ticksuffix": " %", "gridcolor": "#E5E5E5", "dtick": 20},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"}})
     return go.Figure({"data": data, "layout": layout})
@@ -79,10 +80,10 @@ def build_portfolio_figure(portfolio: pd.DataFrame, *, title: str, subtitle: str
 def _position(year_of_horizon: int, horizon: int) -> str:
     """'year 3 of 8', or where the partnership is when outside its horizon."""
     if year_of_horizon < 1:
-        return "not started"
+        return _("not started")
     if year_of_horizon > horizon:
-        return f"after its {horizon}-year horizon"
-    return f"year {year_of_horizon} of {horizon}"
+        return _("after its {horizon}-year horizon").format(horizon=horizon)
+    return _("year {year} of {horizon}").format(year=year_of_horizon, horizon=horizon)
 
 
 def build_status_figure(counts: pd.DataFrame, *, title: str, subtitle: str = "",
@@ -100,9 +101,9 @@ def build_status_figure(counts: pd.DataFrame, *, title: str, subtitle: str = "",
         trend = status in TREND_STATUSES
         data.append({"type": "bar", "orientation": "h", "name": status_words(status),
                      "legendgroup": "trend" if trend else "target",
-                     "legendgrouptitle": {"text": "No target: trend" if trend
-                                          else "Against target"},
-                     "y": [PILLAR_STYLE[p]["label"] for p in pillars],
+                     "legendgrouptitle": {"text": _("No target: trend") if trend
+                                          else _("Against target")},
+                     "y": [_(PILLAR_STYLE[p]["label"]) for p in pillars],
                      "x": part["count"].fillna(0).tolist(),
                      "marker": {"color": STATUS_COLOURS[status],
                                 "pattern": {"shape": TREND_PATTERN if trend else "",
@@ -114,7 +115,7 @@ def build_status_figure(counts: pd.DataFrame, *, title: str, subtitle: str = "",
                      "hovertemplate": "%{fullData.name}: %{x}<extra></extra>"})
     layout = base_layout(title, subtitle, height)
     layout.update({"barmode": "stack",
-                   "xaxis": {"title": {"text": "Indicators (latest year of each)"},
+                   "xaxis": {"title": {"text": _("Indicators (latest year of each)")},
                              "tickformat": "d", "gridcolor": "#E5E5E5"},
                    "yaxis": {"autorange": "reversed", "automargin": True},
                    "legend": {"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top",
@@ -147,10 +148,10 @@ def build_comparison_figure(rows: pd.DataFrame, *, x: str, unit: str, title: str
             "marker": {"size": 7},
             "hovertemplate": f"%{{fullData.name}}<br>%{{x}}: %{{y:,.3~g}} {safe(unit)}"
                              "<extra></extra>"})
-    label = "Year" if x == "year" else "Year of the partnership's horizon"
+    label = _("Year") if x == "year" else _("Year of the partnership's horizon")
     layout = base_layout(title, subtitle, height)
     layout.update({"xaxis": year_axis(int(rows[x].min()), int(rows[x].max()), label),
-                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or "value")}}})
+                   "yaxis": {**layout["yaxis"], "title": {"text": safe(unit or _("value"))}}})
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -160,15 +161,17 @@ def _distribution(rows: pd.DataFrame, x: str, unit: str) -> list[dict]:
     n = rows.groupby(x)["value"].count()
     years = q.index.tolist()
     traces = []
-    for lo, hi, name, alpha in ((0.1, 0.9, "80 % of partnerships", 0.15),
-                                (0.25, 0.75, "Middle half", 0.3)):
+    for lo, hi, name, alpha in ((0.1, 0.9, _("80 % of partnerships"), 0.15),
+                                (0.25, 0.75, _("Middle half"), 0.3)):
         traces.append({"type": "scatter", "mode": "lines", "name": name,
                        "x": years + years[::-1], "y": q[hi].tolist() + q[lo].tolist()[::-1],
                        "fill": "toself", "fillcolor": f"rgba(0,114,178,{alpha})",
                        "line": {"width": 0}, "hoverinfo": "skip"})
-    traces.append({"type": "scatter", "mode": "lines+markers", "name": "Median",
+    median = _("Median {year}: {value} {unit}").format(year="%{x}", value="%{y:,.3~g}",
+                                                       unit=safe(unit))
+    how_many = _("{count} partnerships").format(count="%{customdata}")
+    traces.append({"type": "scatter", "mode": "lines+markers", "name": _("Median"),
                    "x": years, "y": q[0.5].tolist(), "customdata": n.tolist(),
                    "line": {"color": "#0072B2", "width": 3},
-                   "hovertemplate": f"Median %{{x}}: %{{y:,.3~g}} {safe(unit)}<br>"
-                                    "%{customdata} partnerships<extra></extra>"})
+                   "hovertemplate": f"{median}<br>{how_many}<extra></extra>"})
     return traces

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from evaluation.errors import EvaluationError
+from evaluation.words import N_, _
 
 log = logging.getLogger("evaluation.output.render")
 _lock = threading.Lock()
@@ -29,17 +30,18 @@ _started = False
 PRINT_DPI = 300
 A4_WIDTH_INCHES = 8.27
 CHART_WIDTH = 1000  # layout pixels; PNGs are scaled to at least 300 dpi at A4 width
-INSTALL_HINT = ("Static images (PNG, SVG, PDF) and the annual report need the Chromium "
-                "browser on the server. Install it with `apt-get install chromium` (Debian, "
-                "Ubuntu) or run `plotly_get_chrome`. Interactive HTML and the data (CSV, "
-                "Excel) can be downloaded without it.")
+# Shown as _(INSTALL_HINT).
+INSTALL_HINT = N_("Static images (PNG, SVG, PDF) and the annual report need the Chromium "
+                  "browser on the server. Install it with `apt-get install chromium` (Debian, "
+                  "Ubuntu) or run `plotly_get_chrome`. Interactive HTML and the data (CSV, "
+                  "Excel) can be downloaded without it.")
 
 
 class BrowserMissing(EvaluationError):
     """No Chromium to render static images with."""
 
     def __init__(self) -> None:
-        super().__init__(INSTALL_HINT, "No browser for static images")
+        super().__init__(_(INSTALL_HINT), _("No browser for static images"))
 
 
 _configured: list[str | None] = [None]  # what the edge chose: None looks for Chromium
@@ -115,9 +117,10 @@ def _render_one(fig: go.Figure, fmt: str, width: int, height: int | None,
             _stop_server()
             if attempt == 2:
                 raise EvaluationError(
-                    f"The chart could not be drawn as {fmt.upper()} ({e}). Try again; if it "
-                    "keeps failing, download the HTML or the data instead.",
-                    "Export failed") from e
+                    _("The chart could not be drawn as {format} ({error}). Try again; if it "
+                      "keeps failing, download the HTML or the data instead.").format(
+                        format=fmt.upper(), error=e),
+                    _("Export failed")) from e
     return with_dpi(data, PRINT_DPI) if fmt == "png" else data
 
 

@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from evaluation.errors import EvaluationError
-from evaluation.method.horizon import phase
+from evaluation.method.horizon import PATH_WORDS, PHASE_WORDS, phase
 from evaluation.method.model import Evaluation, resolve_partnership
 from evaluation.method.scores import PILLAR_NAMES
 from evaluation.method.statuses import STATUS_LABELS, status_words
@@ -27,6 +27,7 @@ from evaluation.output.render import render_many
 from evaluation.output.theme import PILLAR_STYLE
 from evaluation.output.views import PartnershipView, partnership_view
 from evaluation.text import printable
+from evaluation.words import N_, _
 
 if TYPE_CHECKING:  # the store's type only: the method reads no database
     from evaluation.store.snapshot import Snapshot
@@ -34,8 +35,9 @@ if TYPE_CHECKING:  # the store's type only: the method reads no database
 FONTS = Path(__file__).parent / "fonts"
 PAGE_WIDTH = 180  # mm of usable width on A4 with 15 mm margins
 CHART_PIXELS = 760  # layout width of report charts: their lettering prints at 7-8 pt
-KEY = ("In the indicator charts: ● observed (grey before the baseline) · ○ baseline · "
-       "★ target · dotted: expected path · dashed: projection at the current pace with its band.")
+KEY = N_("In the indicator charts: ● observed (grey before the baseline) · ○ baseline · "
+         "★ target · dotted: expected path · dashed: projection at the current pace with its "
+         "band.")  # shown as _(KEY)
 REPORT_YEARS = (1900, 2200)  # a report year outside these is a typo
 
 
@@ -50,7 +52,8 @@ class ReportContext:
 
     @property
     def title(self) -> str:
-        return f"{self.view.name}: annual report {self.year}"
+        return _("{partnership}: annual report {year}").format(partnership=self.view.name,
+                                                               year=self.year)
 
 
 def report_context(ev: Evaluation, partnership: str, year: int) -> ReportContext:
@@ -78,7 +81,8 @@ class _Pdf(FPDF):
         footer = printable(f"{self._title} · {self._as_of}")
         self.cell(0, 5, footer if len(footer) <= 90 else footer[:89] + "…", align="L")
         self.set_x(-40)
-        self.cell(25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(25, 5, _("Page {page} of {pages}").format(page=self.page_no(), pages="{nb}"),
+                  align="R")
 
 
 def annual_report_pdf(ev: Evaluation, partnership: str, year: int) -> bytes:
@@ -86,22 +90,22 @@ def annual_report_pdf(ev: Evaluation, partnership: str, year: int) -> bytes:
     ctx = report_context(ev, partnership, year)
     drawn = [(c, c.figure(compact=c.key.startswith("indicator_"))) for c in ctx.charts]
     drawn = [(c, f) for c, f in drawn if f is not None]
-    pngs = render_many([f for _, f in drawn], "png", width=CHART_PIXELS, printed_mm=PAGE_WIDTH)
-    images = dict(zip([c.key for c, _ in drawn], pngs, strict=True))
+    pngs = render_many([f for _chart, f in drawn], "png", width=CHART_PIXELS, printed_mm=PAGE_WIDTH)
+    images = dict(zip([c.key for c, _figure in drawn], pngs, strict=True))
     heights = {c.key: (f.layout.height or 460) for c, f in drawn}
     pdf = _Pdf(ctx.title, ev.snapshot.describe_as_of())
     pdf.set_title(ctx.title)
-    pdf.set_author("Partnership evaluation dashboard")
-    pdf.set_lang("en")
+    pdf.set_author(_("Partnership evaluation dashboard"))
+    pdf.set_lang("en")  # evaluation.words has no getter for the current language yet
     if ev.snapshot.as_of_time is not None:
         pdf.set_creation_date(ev.snapshot.as_of_time)
     _cover(pdf, ctx)
     _summary(pdf, ctx)
-    _section(pdf, "Progress over the horizon", _chart_height(heights, "horizon"))
+    _section(pdf, _("Progress over the horizon"), _chart_height(heights, "horizon"))
     _chart(pdf, images, heights, "horizon")
     groups = [c.key for c in ctx.charts if c.key.startswith("groups_")]
     if groups:
-        _section(pdf, "Who takes part", _chart_height(heights, groups[0]))
+        _section(pdf, _("Who takes part"), _chart_height(heights, groups[0]))
         for key in groups:
             _chart(pdf, images, heights, key)
     for pillar in PILLAR_NAMES:
@@ -138,13 +142,16 @@ def _cover(pdf: _Pdf, ctx: ReportContext) -> None:
     start, horizon = int(p["start_year"]), int(p["horizon_years"])
     pdf.add_page()
     pdf.ln(40)
-    _text(pdf, f"Annual report {ctx.year}", 16)
+    _text(pdf, _("Annual report {year}").format(year=ctx.year), 16)
     _text(pdf, ctx.view.name, 26, bold=True, gap=6)
-    _text(pdf, f"{p['municipality'] or ''} · {horizon}-year horizon, {start}–"
-               f"{ctx.view.horizon_end} · in {ctx.year}: year {ctx.year - start + 1} of "
-               f"{horizon} ({phase(ctx.year, start, horizon)})", 11, gap=6)
-    for label, value in (("Purpose", p["purpose"]), ("Lead / backbone", p["lead"]),
-                         ("Partners", p["partners"])):
+    where = str(phase(ctx.year, start, horizon))
+    _text(pdf, _("{municipality} · {horizon}-year horizon, {start}–{end} · in {year}: year "
+                 "{year_of_horizon} of {horizon} ({phase})").format(
+        municipality=p["municipality"] or "", horizon=horizon, start=start,
+        end=ctx.view.horizon_end, year=ctx.year, year_of_horizon=ctx.year - start + 1,
+        phase=_(PHASE_WORDS[where]) if where in PHASE_WORDS else where), 11, gap=6)
+    for label, value in ((_("Purpose"), p["purpose"]), (_("Lead / backbone"), p["lead"]),
+                         (_("Partners"), p["partners"])):
         if value and value == value:
             _text(pdf, label, 10, bold=True, gap=0.5)
             _text(pdf, str(value), 10, gap=3)
@@ -155,30 +162,32 @@ def _cover(pdf: _Pdf, ctx: ReportContext) -> None:
 
 def _summary(pdf: _Pdf, ctx: ReportContext) -> None:
     pdf.add_page()
-    _text(pdf, "Summary", 16, bold=True, gap=3)
+    _text(pdf, _("Summary"), 16, bold=True, gap=3)
     scores = ctx.view.scores.set_index("year")
     scored = scores.dropna(subset=list(PILLAR_NAMES) + ["balanced"], how="all")
     if ctx.year not in scored.index:
-        _text(pdf, f"No scores for {ctx.year}: no indicator with a target had usable data.")
+        _text(pdf, _("No scores for {year}: no indicator with a target had usable "
+                     "data.").format(year=ctx.year))
     else:
         now = scored.loc[ctx.year]
         before = scored.loc[ctx.year - 1] if ctx.year - 1 in scored.index else None
-        rows = [("", str(ctx.year), f"change since {ctx.year - 1}", "change since the first "
-                 "score (year)", "indicators counted")]
+        rows = [("", str(ctx.year), _("change since {year}").format(year=ctx.year - 1),
+                 _("change since the first score (year)"), _("indicators counted"))]
         for key in ["balanced", *PILLAR_NAMES]:
-            counted = "all three pillars" if key == "balanced" else (
-                f"{int(now[key + '_counted'])} of {int(now[key + '_defined'])}")
+            counted = _("all three pillars") if key == "balanced" else (
+                _("{counted} of {defined}").format(counted=int(now[key + "_counted"]),
+                                                   defined=int(now[key + "_defined"])))
             first_year = scored[key].first_valid_index()
             since = "–" if first_year is None else (
                 f"{_points(now[key] - scored.loc[first_year, key])} ({int(first_year)})")
-            rows.append((PILLAR_STYLE[key]["label"], _pct(now[key]),
+            rows.append((_(PILLAR_STYLE[key]["label"]), _pct(now[key]),
                          _points(now[key] - before[key]) if before is not None else "–",
                          since, counted))
         _table(pdf, rows, (40, 20, 36, 48, 36))
-        _text(pdf, "Scores are the share of the way from baseline to target, 0-100 %. "
-                   + ctx.ev.settings.describe_weights() + ".", 8, gap=4)
+        _text(pdf, _("Scores are the share of the way from baseline to target, 0-100 %. "
+                     "{weights}.").format(weights=ctx.ev.settings.describe_weights()), 8, gap=4)
     counts = ctx.view.indicators["status"].value_counts()
-    rows = [("Status of the indicators in their latest year", "indicators")]
+    rows = [(_("Status of the indicators in their latest year"), _("indicators"))]
     rows += [(status_words(code), str(int(counts[code]))) for code in STATUS_LABELS
              if code in counts]
     _table(pdf, rows, (140, 40))
@@ -188,30 +197,36 @@ def _pillar(pdf: _Pdf, ctx: ReportContext, pillar: str, images: dict, heights: d
     table = ctx.view.indicators[ctx.view.indicators["pillar"] == pillar]
     if table.empty:
         return
-    _section(pdf, PILLAR_STYLE[pillar]["label"])
-    rows = [("Indicator", "Value", "Target", "Progress", "Status", "vs expected")]
+    _section(pdf, _(PILLAR_STYLE[pillar]["label"]))
+    rows = [(_("Indicator"), _("Value"), _("Target"), _("Progress"), _("Status"),
+             _("vs expected"))]
     for r in table.itertuples():
         target = "–" if pd.isna(r.target) else f"{r.target:,.3g} ({int(r.target_year)})"
         rows.append((f"{r.name} ({int(r.year)})", f"{r.value:,.3g} {r.unit or ''}", target,
                      "–" if pd.isna(r.progress) else _pct(r.progress), status_words(r.status),
-                     "–" if pd.isna(r.vs_expected) else str(r.vs_expected).replace("_", " ")))
+                     "–" if pd.isna(r.vs_expected) else _path_words(str(r.vs_expected))))
     _table(pdf, rows, (52, 24, 26, 18, 38, 22))
-    _text(pdf, KEY, 7, gap=2)
+    _text(pdf, _(KEY), 7, gap=2)
     for r in table.itertuples():
         _chart(pdf, images, heights, f"indicator_{r.indicator}", PAGE_WIDTH * 0.8)
 
 
+def _path_words(code: str) -> str:
+    """'on path' for on_path: the comparison with the expected path as words."""
+    return _(PATH_WORDS[code]) if code in PATH_WORDS else code.replace("_", " ")
+
+
 def _events_and_commentary(pdf: _Pdf, ctx: ReportContext) -> None:
-    _section(pdf, f"What happened in {ctx.year}")
+    _section(pdf, _("What happened in {year}").format(year=ctx.year))
     events = ctx.view.events[ctx.view.events["year"] == ctx.year]
     if events.empty:
-        _text(pdf, f"No events recorded for {ctx.year}.")
+        _text(pdf, _("No events recorded for {year}.").format(year=ctx.year))
     for event in events["event"]:
         _text(pdf, f"• {event}")
-    _section(pdf, f"Evaluator's commentary on {ctx.year}")
+    _section(pdf, _("Evaluator's commentary on {year}").format(year=ctx.year))
     notes = ctx.view.commentary[ctx.view.commentary["year"] == ctx.year]
     _text(pdf, notes["commentary"].iloc[0] if len(notes) else
-          f"No commentary written for {ctx.year}.")
+          _("No commentary written for {year}.").format(year=ctx.year))
 
 
 def _chart_height(heights: dict, key: str, width: float = PAGE_WIDTH) -> float:
@@ -246,7 +261,7 @@ def _pct(value: float) -> str:
 
 
 def _points(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value * 100:+.0f} points"
+    return "–" if pd.isna(value) else _("{points:+.0f} points").format(points=value * 100)
 
 
 
@@ -254,13 +269,17 @@ def check_report_year(snap: Snapshot, names: list[str], year: int) -> None:
     """Refuse a year no report can be about: a typo, or outside every horizon and the data."""
     first, last = REPORT_YEARS
     if not first <= year <= last:
-        raise EvaluationError(f"{year} is not a plausible report year; give a year "
-                              f"from {first} to {last}.", "Year out of range")
+        raise EvaluationError(_("{year} is not a plausible report year; give a year "
+                                "from {first} to {last}.").format(year=year, first=first,
+                                                                  last=last),
+                              _("Year out of range"))
     spans = [_report_span(snap, name) for name in names]
     if not any(lo <= year <= hi for lo, hi in spans):
-        who = names[0] if len(names) == 1 else "any partnership"
-        raise EvaluationError(f"{year} is outside the horizon and the data of {who}; give a "
-                              f"year in {_spans_text(spans)}.", "Year out of range")
+        who = names[0] if len(names) == 1 else _("any partnership")
+        raise EvaluationError(_("{year} is outside the horizon and the data of {who}; give a "
+                                "year in {years}.").format(year=year, who=who,
+                                                           years=_spans_text(spans)),
+                              _("Year out of range"))
 
 
 def _report_span(snap: Snapshot, name: str) -> tuple[int, int]:
@@ -289,19 +308,22 @@ def report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Pat
     suffix = out.suffix.lower()
     if len(names) > 1 and suffix in (".pdf", ".zip") and not out.is_dir():
         raise EvaluationError(
-            f"--out ends in {suffix} but several partnerships ({len(names)}) would be written; "
-            f"give --partnership or a folder (such as {out.with_suffix('')}/).",
-            "One file, several reports")
+            _("--out ends in {suffix} but several partnerships ({n}) would be written; "
+              "give --partnership or a folder (such as {folder}/).").format(
+                suffix=suffix, n=len(names), folder=out.with_suffix("")),
+            _("One file, several reports"))
     if len(names) == 1 and not out.is_dir() and out.suffix:
         if suffix not in (".pdf", ".zip"):
-            raise EvaluationError(f"{out}: the report is written as .pdf or .zip; choose one "
-                                  "of those suffixes.", "Unknown format")
+            raise EvaluationError(_("{path}: the report is written as .pdf or .zip; choose "
+                                    "one of those suffixes.").format(path=out),
+                                  _("Unknown format"))
         return [out]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise EvaluationError(f"Cannot create the folder {out}: {e.strerror}. Give --out a "
-                              "folder you can write to.", "Cannot write") from e
+        raise EvaluationError(_("Cannot create the folder {path}: {reason}. Give --out a "
+                                "folder you can write to.").format(path=out, reason=e.strerror),
+                              _("Cannot write")) from e
     return _unique([out / safe_filename(n, "annual-report", year, ext=fmt) for n in names])
 
 
@@ -322,6 +344,6 @@ def _unique(paths: list[Path]) -> list[Path]:
 
 def renamed_targets(targets: list[Path]) -> list[str]:
     """A note for each file name that had to be made unique."""
-    return [f"note: {t.name} is named with -{t.stem.rsplit('-', 1)[1]} because another "
-            "partnership's name gives the same file name" for t in targets
-            if re.search(r"_annual-report_\d+-\d+$", t.stem)]
+    return [_("note: {name} is named with -{n} because another partnership's name gives "
+              "the same file name").format(name=t.name, n=t.stem.rsplit("-", 1)[1])
+            for t in targets if re.search(r"_annual-report_\d+-\d+$", t.stem)]

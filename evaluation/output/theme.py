@@ -11,14 +11,16 @@ import html
 from typing import Any
 
 from evaluation.text import printable
+from evaluation.words import N_, _
 
+# Labels are marked for the catalogue; show them as `_(PILLAR_STYLE[key]["label"])`.
 PILLAR_STYLE: dict[str, dict[str, Any]] = {
     "involvement": {"color": "#0072B2", "dash": "solid", "symbol": "circle",
-                    "label": "Involvement"},
-    "process": {"color": "#E69F00", "dash": "dash", "symbol": "square", "label": "Process"},
-    "outcome": {"color": "#009E73", "dash": "dot", "symbol": "diamond", "label": "Outcome"},
+                    "label": N_("Involvement")},
+    "process": {"color": "#E69F00", "dash": "dash", "symbol": "square", "label": N_("Process")},
+    "outcome": {"color": "#009E73", "dash": "dot", "symbol": "diamond", "label": N_("Outcome")},
     "balanced": {"color": "#222222", "dash": "solid", "symbol": "star",
-                 "label": "Balanced index"},
+                 "label": N_("Balanced index")},
 }
 # Statuses without a target share the colour of their counterpart and add a hatch.
 TREND_PATTERN = "/"
@@ -36,7 +38,8 @@ GROUP_PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
 SERIES_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 PHASE_FILLS = {"early": "#F2F2F2", "middle": "#E6E6E6", "later": "#D9D9D9"}
-PHASE_LABELS = {"early": "Early years", "middle": "Middle years", "later": "Later years"}
+PHASE_LABELS = {"early": N_("Early years"), "middle": N_("Middle years"),
+                "later": N_("Later years")}  # shown as _(PHASE_LABELS[phase])
 
 
 def safe(text: object) -> str:
@@ -48,10 +51,13 @@ def safe(text: object) -> str:
     return html.escape(printable(text), quote=False).replace("%{", "%&#123;")
 
 
-def year_axis(first: int, last: int, title: str = "Year", *,
+def year_axis(first: int, last: int, title: str | None = None, *,
               max_ticks: int = 16) -> dict[str, Any]:
     """A calendar-year axis with whole years only (never 2,015.5), at most `max_ticks`
-    labels (small multiples pass fewer, so four-digit years never touch)."""
+    labels (small multiples pass fewer, so four-digit years never touch); titled 'Year'
+    unless `title` says otherwise."""
+    if title is None:
+        title = _("Year")
     span = max(last - first, 1)
     step = next(s for s in (1, 2, 5, 10, 20, 50) if span / s < max_ticks)
     return {"title": {"text": title}, "tickformat": "d", "dtick": step, "tick0": first,

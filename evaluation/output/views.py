@@ -16,8 +16,9 @@ from evaluation.method.projection import Projection, project
 from evaluation.method.scores import PILLAR_NAMES
 from evaluation.method.statuses import GOOD_STATUSES, STATUS_LABELS, status_words
 from evaluation.method.units import unit_bounds
+from evaluation.words import N_, _
 
-STATUS_SYMBOLS = {code: symbol for code, (_, symbol) in STATUS_LABELS.items()}
+STATUS_SYMBOLS = {code: symbol for code, (_words, symbol) in STATUS_LABELS.items()}
 
 
 def latest_scores(ev: Evaluation) -> pd.DataFrame:
@@ -42,7 +43,8 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     out = p[["municipality", "start_year", "horizon_years"]].copy()
     out["year_of_horizon"] = (reference_year - out["start_year"] + 1).clip(lower=0)
     out["horizon_position"] = [
-        "not started" if k < 1 else f"ended ({h} years)" if k > h else f"{k} of {h}"
+        _("not started") if k < 1 else _("ended ({horizon} years)").format(horizon=h) if k > h
+        else _("{year} of {horizon}").format(year=k, horizon=h)
         for k, h in zip(out["year_of_horizon"], out["horizon_years"], strict=True)]
     out["phase"] = phase(reference_year, out["start_year"], out["horizon_years"])
     latest = ev.assessment.groupby("partnership", observed=True)["year"].max()
@@ -61,12 +63,13 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
     return out.reset_index()
 
 
+# The keys are identifiers (a page's choice) and, through `_()`, the labels shown.
 SORTS: dict[str, tuple[str, bool]] = {
-    "Name": ("partnership", True),
-    "Balanced index (low first)": ("balanced", True),
-    "Balanced index (high first)": ("balanced", False),
-    "Year of horizon": ("year_of_horizon", False),
-    "Latest data (oldest first)": ("latest_data", True),
+    N_("Name"): ("partnership", True),
+    N_("Balanced index (low first)"): ("balanced", True),
+    N_("Balanced index (high first)"): ("balanced", False),
+    N_("Year of horizon"): ("year_of_horizon", False),
+    N_("Latest data (oldest first)"): ("latest_data", True),
 }
 
 
@@ -226,7 +229,7 @@ def indicator_projection(rows: pd.DataFrame, target: float | None, higher: bool,
     if "baseline_year" in rows and rows["baseline_year"].notna().any():
         usable = rows[rows["year"] >= rows["baseline_year"].iloc[0]]
     unit = rows["unit"].iloc[0] if "unit" in rows and len(rows) else None
-    low, high, _ = unit_bounds(unit)
+    low, high, _what = unit_bounds(unit)
     return project(usable["year"], usable["value"], until,
                    target=None if target is None or pd.isna(target) else float(target),
                    higher=higher, points=int(ev.settings.projection_points),

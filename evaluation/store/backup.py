@@ -26,13 +26,18 @@ from evaluation.errors import EvaluationError, StoreBusyError
 from evaluation.files import refuse_store_path, write_file
 from evaluation.store.connection import Store, migrate_to, now_utc
 from evaluation.store.schema import ENTITIES, SCHEMA_VERSION
+from evaluation.words import _
 
 MANIFEST = "manifest.json"
 # What a restore unpacks at most: a crafted ZIP of 3 MB once unpacked to 2.9 GB.
 MAX_TABLE_BYTES = 4 << 30
 MAX_BACKUP_BYTES = 16 << 30
 MAX_RATIO = 200  # Parquet is compressed already: real tables pack 1-10 times, not 1000
-MADE_BY = "Give a backup ZIP written by `python -m evaluation backup`; nothing was changed."
+
+
+def _made_by() -> str:
+    """The sentence that ends every refused restore."""
+    return _("Give a backup ZIP written by `python -m evaluation backup`; nothing was changed.")
 
 
 @dataclass(frozen=True)
@@ -47,22 +52,25 @@ class BackupInfo:
 
     def summary(self) -> str:
         """'12 uploads, 1,204 rows (latest upload 12)': what backup and restore report."""
-        return (f"{self.uploads} uploads, {sum(self.rows.values()):,} rows "
-                f"(latest upload {self.latest_upload})")
+        return _("{uploads} uploads, {rows:,} rows (latest upload {latest})").format(
+            uploads=self.uploads, rows=sum(self.rows.values()), latest=self.latest_upload)
 
 
 def backup(store: Store, out: Path) -> BackupInfo:
     """Write a consistent backup of `store` to the ZIP file `out`."""
     if not store.exists():
-        raise EvaluationError(f"There is no store at {store.path} to back up.", "No store")
+        raise EvaluationError(_("There is no store at {path} to back up.").format(
+            path=store.path), _("No store"))
     if out.is_dir():
-        raise EvaluationError(f"{out} is a folder; give the backup a file name, for example "
-                              f"{out / 'evaluation-backup.zip'}.", "Cannot write the backup")
-    refuse_store_path(out, store.path, "the backup")
+        raise EvaluationError(
+            _("{out} is a folder; give the backup a file name, for example {example}.").format(
+                out=out, example=out / "evaluation-backup.zip"), _("Cannot write the backup"))
+    refuse_store_path(out, store.path, _("the backup"))
     blocker = next((p for p in out.parents if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
-        raise EvaluationError(f"Cannot write the backup to {out}: {blocker} is a file, not a "
-                              "folder.", "Cannot write the backup")
+        raise EvaluationError(
+            _("Cannot write the backup to {out}: {blocker} is a file, not a folder.").format(
+                out=out, blocker=blocker), _("Cannot write the backup"))
     with tempfile.TemporaryDirectory() as tmp, store.connect() as con:
         con.execute("BEGIN TRANSACTION")
         info = _describe(con)
@@ -83,23 +91,16 @@ def restore(source: Path, store: Store, *, check: Check, force: bool = False) ->
     `check` lists what in the restored rows the program would never have accepted
     (the intake's `store_problems`: the store itself knows no import rules).
     """
-    store.require_writable()
-    if not source.is_file():
-        what = "is a folder, not a file" if source.is_dir() else "does not exist"
-        raise EvaluationError(f"The backup {source} {what}. {MADE_BY}", "No backup")
-    if store.exists() and not force and _has_uploads(store):
-        raise EvaluationError(
-            f"The store {store.path} already holds data. Restore into another path "
-            "(--db), or pass --force to replace it (take a backup of it first).",
-            "Store not empty")
-    _make_folder(store)
+    _check_restorable(source, store, force)
     try:
         with zipfile.ZipFile(source) as z:
             info = _open_backup(source, z)
             if info.schema_version > SCHEMA_VERSION:
-                raise EvaluationError(f"{source} was made by a newer version of this program "
-                                      f"(schema {info.schema_version}); update this program "
-                                      "to restore it. Nothing was changed.", "Backup too new")
+                raise EvaluationError(
+                    _("{source} was made by a newer version of this program (schema "
+                      "{version}); update this program to restore it. Nothing was "
+                      "changed.").format(source=source, version=info.schema_version),
+                    _("Backup too new"))
             # Built next to its final place, so moving it in is one rename.
             with tempfile.TemporaryDirectory(dir=store.path.parent) as tmp:
                 built = Path(tmp) / "restored.duckdb"
@@ -107,21 +108,41 @@ def restore(source: Path, store: Store, *, check: Check, force: bool = False) ->
                 _put_in_place(built, store)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
             NotImplementedError, ValueError, zlib.error) as e:
-        raise EvaluationError(f"{source} cannot be read as a backup ({e}). {MADE_BY}",
-                              "Not a backup") from e
+        raise EvaluationError(_("{source} cannot be read as a backup ({error}). "
+                                "{made_by}").format(source=source, error=e,
+                                                    made_by=_made_by()),
+                              _("Not a backup")) from e
     except OSError as e:
-        raise EvaluationError(f"{source} could not be restored: {e.strerror or e}. Nothing "
-                              "was changed.", "Restore failed") from e
+        raise EvaluationError(_("{source} could not be restored: {reason}. Nothing "
+                                "was changed.").format(source=source, reason=e.strerror or e),
+                              _("Restore failed")) from e
     return info
+
+
+def _check_restorable(source: Path, store: Store, force: bool) -> None:
+    """Refuse before reading anything: a read-only store, no backup file, a store with
+    data (without force); then make the store's folder."""
+    store.require_writable()
+    if not source.is_file():
+        what = _("is a folder, not a file") if source.is_dir() else _("does not exist")
+        raise EvaluationError(_("The backup {source} {what}. {made_by}").format(
+            source=source, what=what, made_by=_made_by()), _("No backup"))
+    if store.exists() and not force and _has_uploads(store):
+        raise EvaluationError(
+            _("The store {path} already holds data. Restore into another path "
+              "(--db), or pass --force to replace it (take a backup of it first).").format(
+                path=store.path), _("Store not empty"))
+    _make_folder(store)
 
 
 def _make_folder(store: Store) -> None:
     try:
         store.path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise EvaluationError(f"Cannot create the folder for the store {store.path}: "
-                              f"{e.strerror}. Choose another place for the store.",
-                              "Cannot restore") from e
+        raise EvaluationError(_("Cannot create the folder for the store {path}: "
+                                "{reason}. Choose another place for the store.").format(
+                                    path=store.path, reason=e.strerror),
+                              _("Cannot restore")) from e
 
 
 def _build(source: Path, z: zipfile.ZipFile, built: Path, info: BackupInfo,
@@ -134,21 +155,26 @@ def _build(source: Path, z: zipfile.ZipFile, built: Path, info: BackupInfo,
             _load(con, source, z, info.schema_version, built.parent)
             got = _describe(con)
             if got.rows != info.rows or got.uploads != info.uploads:
-                raise EvaluationError(f"{source} did not restore completely ({got.rows} rows, "
-                                      f"expected {info.rows}); nothing was changed.",
-                                      "Restore failed")
+                raise EvaluationError(
+                    _("{source} did not restore completely ({got} rows, expected {expected}); "
+                      "nothing was changed.").format(source=source, got=got.rows,
+                                                     expected=info.rows),
+                    _("Restore failed"))
             problems = check(con)
             if problems:
                 raise EvaluationError(
-                    f"{source} holds data this program would never have accepted, so it is "
-                    f"not restored: {'; '.join(problems)}. Nothing was changed. {MADE_BY}",
-                    "Backup refused")
+                    _("{source} holds data this program would never have accepted, so it is "
+                      "not restored: {problems}. Nothing was changed. {made_by}").format(
+                        source=source, problems="; ".join(problems), made_by=_made_by()),
+                    _("Backup refused"))
         finally:
             con.close()
     except duckdb.Error as e:
-        raise EvaluationError(f"{source} could not be restored ({str(e).splitlines()[0]}); "
-                              f"the backup is damaged or incomplete. {MADE_BY}",
-                              "Restore failed") from e
+        raise EvaluationError(_("{source} could not be restored ({detail}); the backup is "
+                                "damaged or incomplete. {made_by}").format(
+                                    source=source, detail=str(e).splitlines()[0],
+                                    made_by=_made_by()),
+                              _("Restore failed")) from e
 
 
 def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, version: int,
@@ -165,8 +191,8 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
     for table in _tables(version):
         name = f"{table}.parquet"
         if name not in z.namelist():
-            raise EvaluationError(f"{source} has no {table} table. {MADE_BY}",
-                                  "Backup incomplete")
+            raise EvaluationError(_("{source} has no {table} table. {made_by}").format(
+                source=source, table=table, made_by=_made_by()), _("Backup incomplete"))
         path = scratch / name
         try:
             _extract(source, z, name, path)
@@ -180,8 +206,10 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
     con.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {int(ids[0]) + 1}")
     recorded = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if recorded is None or recorded[0] != str(version):
-        raise EvaluationError(f"{source}: its meta table does not record schema {version}, "
-                              f"as its manifest does. {MADE_BY}", "Backup inconsistent")
+        raise EvaluationError(_("{source}: its meta table does not record schema {version}, "
+                                "as its manifest does. {made_by}").format(
+                                    source=source, version=version, made_by=_made_by()),
+                              _("Backup inconsistent"))
     con.execute("COMMIT")
     migrate_to(con, SCHEMA_VERSION)
 
@@ -221,9 +249,10 @@ def _put_in_place(built: Path, store: Store) -> None:
             Path(f"{store.path}.wal").unlink(missing_ok=True)
             store.damage_marker.unlink(missing_ok=True)  # the damaged store is gone
         except OSError as e:
-            raise EvaluationError(f"Cannot put the restored store in place at {store.path}: "
-                                  f"{e.strerror}. Choose another place with --db.",
-                                  "Cannot restore") from e
+            raise EvaluationError(_("Cannot put the restored store in place at {path}: "
+                                    "{reason}. Choose another place with --db.").format(
+                                        path=store.path, reason=e.strerror),
+                                  _("Cannot restore")) from e
 
 
 def _zip(folder: Path, out: Path) -> None:
@@ -232,7 +261,7 @@ def _zip(folder: Path, out: Path) -> None:
             for path in sorted(folder.iterdir()):
                 z.write(path, path.name)
 
-    write_file(out, fill, what="the backup")
+    write_file(out, fill, what=_("the backup"))
 
 
 def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
@@ -241,8 +270,9 @@ def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
     names = z.namelist()
     if MANIFEST not in names or any("/" in n or "\\" in n or n.startswith(".")
                                     for n in names):
-        raise EvaluationError(f"{source} is not a backup made by this program. {MADE_BY}",
-                              "Not a backup")
+        raise EvaluationError(_("{source} is not a backup made by this program. "
+                                "{made_by}").format(source=source, made_by=_made_by()),
+                              _("Not a backup"))
     total = 0
     for member in z.infolist():
         total += member.file_size
@@ -250,13 +280,16 @@ def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
         if (member.file_size > MAX_TABLE_BYTES or total > MAX_BACKUP_BYTES
                 or (member.file_size > 1024 * 1024 and ratio > MAX_RATIO)):
             raise EvaluationError(
-                f"{source} is not restored: {member.filename} would unpack to "
-                f"{member.file_size / 1024 / 1024:,.0f} MB ({ratio:,.0f} times its packed "
-                f"size). Backups of this program stay below {MAX_TABLE_BYTES >> 30} GB a "
-                f"table and {MAX_RATIO} times packed. Nothing was changed. {MADE_BY}",
-                "Backup refused")
+                _("{source} is not restored: {member} would unpack to {size:,.0f} MB "
+                  "({ratio:,.0f} times its packed size). Backups of this program stay below "
+                  "{max_gb} GB a table and {max_ratio} times packed. Nothing was changed. "
+                  "{made_by}").format(
+                    source=source, member=member.filename, size=member.file_size / 1024 / 1024,
+                    ratio=ratio, max_gb=MAX_TABLE_BYTES >> 30, max_ratio=MAX_RATIO,
+                    made_by=_made_by()),
+                _("Backup refused"))
     if z.getinfo(MANIFEST).file_size > 1024 * 1024:
-        raise _bad_manifest(source, "it is larger than any manifest this program writes")
+        raise _bad_manifest(source, _("it is larger than any manifest this program writes"))
     return _read_manifest(source, z.read(MANIFEST))
 
 
@@ -267,9 +300,11 @@ def _extract(source: Path, z: zipfile.ZipFile, name: str, path: Path) -> None:
         while chunk := packed.read(1024 * 1024):
             written += len(chunk)
             if written > declared:
-                raise EvaluationError(f"{source}: {name} unpacks to more than it declares; "
-                                      f"the backup is damaged or crafted. {MADE_BY}",
-                                      "Backup refused")
+                raise EvaluationError(
+                    _("{source}: {name} unpacks to more than it declares; the backup is "
+                      "damaged or crafted. {made_by}").format(source=source, name=name,
+                                                              made_by=_made_by()),
+                    _("Backup refused"))
             out.write(chunk)
 
 
@@ -278,12 +313,12 @@ def _read_manifest(source: Path, raw: bytes) -> BackupInfo:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
-        raise _bad_manifest(source, f"it is not JSON ({e})") from e
+        raise _bad_manifest(source, _("it is not JSON ({error})").format(error=e)) from e
     if not isinstance(data, dict):
-        raise _bad_manifest(source, "it is not a JSON object")
+        raise _bad_manifest(source, _("it is not a JSON object"))
     missing = [f.name for f in fields(BackupInfo) if f.name not in data]
     if missing:
-        raise _bad_manifest(source, f"it lacks {', '.join(missing)}")
+        raise _bad_manifest(source, _("it lacks {fields}").format(fields=", ".join(missing)))
     wrong = _wrong_manifest_field(data)
     if wrong:
         raise _bad_manifest(source, wrong)
@@ -303,13 +338,13 @@ def _wrong_manifest_field(data: dict) -> str | None:
         "created_at": isinstance(data["created_at"], str),
     }
     bad = [name for name, ok in checks.items() if not ok]
-    return (f"{bad[0]} is {json.dumps(data[bad[0]])[:60]}, which no backup records"
-            if bad else None)
+    return (_("{field} is {value}, which no backup records").format(
+        field=bad[0], value=json.dumps(data[bad[0]])[:60]) if bad else None)
 
 
 def _bad_manifest(source: Path, what: str) -> EvaluationError:
-    return EvaluationError(f"{source} has a damaged manifest.json: {what}. {MADE_BY}",
-                           "Not a backup")
+    return EvaluationError(_("{source} has a damaged manifest.json: {what}. {made_by}").format(
+        source=source, what=what, made_by=_made_by()), _("Not a backup"))
 
 
 def sql_literal(path: Path) -> str:

@@ -25,6 +25,7 @@ import duckdb
 
 from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
 from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
+from evaluation.words import _
 
 _write_locks: dict[str, threading.RLock] = {}
 _registry_lock = threading.Lock()
@@ -67,19 +68,23 @@ class Store:
     def require_existing(self) -> None:
         """Raise unless the store file exists: reading a mistyped path must not create one."""
         if self.path.is_dir():
-            raise EvaluationError(f"{self.path} is a folder, not a store; give --db the store "
-                                  f"file, such as {self.path / 'evaluation.duckdb'}", "No store")
+            raise EvaluationError(
+                _("{path} is a folder, not a store; give --db the store file, such as "
+                  "{example}").format(path=self.path, example=self.path / "evaluation.duckdb"),
+                _("No store"))
         if not self.exists():
             raise EvaluationError(
-                f"no store at {self.path}; run `python -m evaluation init --db "
-                f"{shlex.quote(str(self.path))}` first or check --db", "No store")
+                _("no store at {path}; run `python -m evaluation init --db {quoted}` first or "
+                  "check --db").format(path=self.path, quoted=shlex.quote(str(self.path))),
+                _("No store"))
 
     def require_writable(self) -> None:
         """Raise PermissionDenied in read-only mode; every write path calls this first."""
         if self.read_only:
             raise PermissionDenied(
-                f"This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
-                f"{self.path} cannot be changed or created here.", "Read-only")
+                _("This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
+                  "{path} cannot be changed or created here.").format(path=self.path),
+                _("Read-only"))
 
     @property
     def damage_marker(self) -> Path:
@@ -127,7 +132,7 @@ class Store:
         except OSError:
             return
         raise EvaluationError(_damaged_message(self.path, detail.strip()[:200]),
-                              "Store damaged")
+                              _("Store damaged"))
 
     def schema_version(self) -> int:
         with self.connect(write=True) as con:
@@ -141,21 +146,23 @@ class Store:
                 self.damage_marker.write_text(detail + "\n", encoding="utf-8")
             except OSError:
                 pass  # a read-only folder: each process finds the damage again itself
-            return EvaluationError(_damaged_message(self.path, detail), "Store damaged")
+            return EvaluationError(_damaged_message(self.path, detail), _("Store damaged"))
         return _store_error(self.path, error)
 
     def _open(self, write: bool = True) -> tuple[duckdb.DuckDBPyConnection, bool]:
         if self.read_only and not self.exists():
             raise EvaluationError(
-                f"There is no store at {self.path}, and read-only mode (EVALUATION_READ_ONLY) "
-                "cannot create one. Create it first without that setting (python -m evaluation "
-                "init), or point EVALUATION_DB / --db at an existing store.", "No store")
+                _("There is no store at {path}, and read-only mode (EVALUATION_READ_ONLY) "
+                  "cannot create one. Create it first without that setting (python -m evaluation "
+                  "init), or point EVALUATION_DB / --db at an existing store.").format(
+                    path=self.path), _("No store"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise EvaluationError(
-                f"Cannot create the folder for the store {self.path}: {e.strerror}. Choose "
-                "another place with EVALUATION_DB or --db.", "Store error") from e
+                _("Cannot create the folder for the store {path}: {reason}. Choose "
+                  "another place with EVALUATION_DB or --db.").format(
+                    path=self.path, reason=e.strerror), _("Store error")) from e
         read_only = self.read_only or (not write and self.exists()
                                         and not _writable(self.path))
         deadline = time.monotonic() + self.lock_timeout
@@ -168,7 +175,7 @@ class Store:
                     raise self._error(e) from e
                 if time.monotonic() >= deadline:
                     raise StoreBusyError(_busy_message(self.path, e, self.lock_timeout),
-                                         "Store busy") from e
+                                         _("Store busy")) from e
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -177,17 +184,20 @@ class Store:
             version = _recorded_version(con)
             if version > SCHEMA_VERSION:
                 raise EvaluationError(
-                    f"The store {self.path} was written by a newer version of this program "
-                    f"(schema {version}; this program knows up to {SCHEMA_VERSION}). Update the "
-                    "program, or point EVALUATION_DB / --db at another store.",
-                    "Store is newer than this program")
+                    _("The store {path} was written by a newer version of this program "
+                      "(schema {version}; this program knows up to {known}). Update the "
+                      "program, or point EVALUATION_DB / --db at another store.").format(
+                        path=self.path, version=version, known=SCHEMA_VERSION),
+                    _("Store is newer than this program"))
             if version < SCHEMA_VERSION and read_only:
-                raise EvaluationError(_stale_message(self.path, version), "Store needs updating")
+                raise EvaluationError(_stale_message(self.path, version),
+                                      _("Store needs updating"))
             if version == 0 and _holds_tables(con):
                 raise EvaluationError(
-                    f"{self.path} is a DuckDB file of another program (it has tables but not "
-                    "this program's schema), so it is left untouched. Point EVALUATION_DB / "
-                    "--db at the store, or at a new file to create one.", "Not a store")
+                    _("{path} is a DuckDB file of another program (it has tables but not "
+                      "this program's schema), so it is left untouched. Point EVALUATION_DB / "
+                      "--db at the store, or at a new file to create one.").format(
+                        path=self.path), _("Not a store"))
             if version < SCHEMA_VERSION:
                 _apply_migrations(con, version)
 
@@ -250,40 +260,44 @@ def _is_damage(error: duckdb.Error) -> bool:
 
 
 def _damaged_message(path: Path, detail: str) -> str:
-    return (f"The store {path} is damaged ({detail}), so nothing more is written to it. "
-            "Restore the latest backup over it (the restore command, with force), or point "
-            "the program at another store.")
+    return _("The store {path} is damaged ({detail}), so nothing more is written to it. "
+             "Restore the latest backup over it (the restore command, with force), or point "
+             "the program at another store.").format(path=path, detail=detail)
 
 
 def _stale_message(path: Path, version: int) -> str:
     if version == 0:
-        return (f"{path} is a DuckDB file but not a store of this program (it has no schema). "
-                "Point EVALUATION_DB / --db at the store.")
-    return (f"The store {path} has schema {version}, older than this program's "
-            f"{SCHEMA_VERSION}, and read-only mode (EVALUATION_READ_ONLY) cannot update it. "
-            f"Open it once without that setting (for example `python -m evaluation status "
-            f"--db {path}`) to update it, then start the read-only screen again.")
+        return _("{path} is a DuckDB file but not a store of this program (it has no "
+                 "schema). Point EVALUATION_DB / --db at the store.").format(path=path)
+    return _("The store {path} has schema {version}, older than this program's "
+             "{known}, and read-only mode (EVALUATION_READ_ONLY) cannot update it. "
+             "Open it once without that setting (for example `python -m evaluation status "
+             "--db {path}`) to update it, then start the read-only screen again.").format(
+                 path=path, version=version, known=SCHEMA_VERSION)
 
 
 def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:
     pid = re.search(r"PID (\d+)", str(error))
-    holder = f" (process {pid.group(1)})" if pid else ""
-    return (
-        f"The store {path} is being written by another program{holder} and stayed busy for "
-        f"{timeout:.0f} s. Wait for that import, undo or report to finish and try again.")
+    holder = " " + _("(process {pid})").format(pid=pid.group(1)) if pid else ""
+    return _("The store {path} is being written by another program{holder} and stayed busy "
+             "for {timeout:.0f} s. Wait for that import, undo or report to finish and try "
+             "again.").format(path=path, holder=holder, timeout=timeout)
 
 
 def _store_error(path: Path, error: duckdb.Error) -> EvaluationError:
     text = str(error)
     if any(w in text for w in ("Permission denied", "Read-only file system",
                                 "Operation not permitted")):
-        message = (f"Cannot write to the store {path}: permission denied. Check that the "
-                   "file and its folder are writable by this user.")
+        message = _("Cannot write to the store {path}: permission denied. Check that the "
+                    "file and its folder are writable by this user.").format(path=path)
     elif "No space left" in text:
-        message = f"Cannot write to the store {path}: the disk is full. Free some space."
+        message = _("Cannot write to the store {path}: the disk is full. Free some "
+                    "space.").format(path=path)
     elif "not a valid DuckDB database" in text or "Failed to read" in text or "serializ" in text:
-        message = (f"{path} is not a store this program can read ({text.splitlines()[0]}). "
-                   "Restore a backup or point EVALUATION_DB / --db at another file.")
+        message = _("{path} is not a store this program can read ({detail}). Restore a backup "
+                    "or point EVALUATION_DB / --db at another file.").format(
+                        path=path, detail=text.splitlines()[0])
     else:
-        message = f"The store {path} reported an error: {text.splitlines()[0]}"
-    return EvaluationError(message, "Store error")
+        message = _("The store {path} reported an error: {detail}").format(
+            path=path, detail=text.splitlines()[0])
+    return EvaluationError(message, _("Store error"))

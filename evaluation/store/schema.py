@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evaluation.words import N_
+
 SCHEMA_VERSION = 2
 
 _V1 = """
@@ -103,24 +105,24 @@ ENTITIES: dict[str, Entity] = {
             "partnerships", ("partnership_id",),
             ("name", "municipality", "start_year", "horizon_years", "purpose", "lead",
              "partners", "description"),
-            ("municipality", "purpose", "lead", "partners", "description"), "partnership",
+            ("municipality", "purpose", "lead", "partners", "description"), N_("partnership"),
         ),
         Entity(
             "indicators", ("indicator_id",),
             ("code", "name", "pillar", "unit", "direction", "description"),
-            ("unit", "description"), "indicator",
+            ("unit", "description"), N_("indicator"),
         ),
         Entity(
             "targets", ("partnership_id", "indicator_id"),
-            ("baseline_year", "baseline", "target_year", "target"), (), "target",
+            ("baseline_year", "baseline", "target_year", "target"), (), N_("target"),
         ),
         Entity(
             "observations", ("partnership_id", "indicator_id", "year", "grp"),
-            ("value", "source", "note"), ("source", "note"), "observation",
+            ("value", "source", "note"), ("source", "note"), N_("observation"),
         ),
-        Entity("events", ("partnership_id", "year", "event"), (), (), "event"),
-        Entity("commentary", ("partnership_id", "year"), ("commentary",), (), "commentary"),
-        Entity("settings", ("name",), ("value",), (), "setting"),
+        Entity("events", ("partnership_id", "year", "event"), (), (), N_("event")),
+        Entity("commentary", ("partnership_id", "year"), ("commentary",), (), N_("commentary")),
+        Entity("settings", ("name",), ("value",), (), N_("setting")),
     )
 }
 

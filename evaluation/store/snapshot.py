@@ -20,6 +20,7 @@ from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import state_filter
 from evaluation.text import name_key
+from evaluation.words import _
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,9 @@ class Snapshot:
     def describe_as_of(self) -> str:
         """'Data as of upload 7 (2026-11-20 14:02 UTC)': on every page, export and report."""
         if not self.upload_id:
-            return "No data uploaded yet"
-        return f"Data as of upload {self.upload_id} ({self.as_of_time:%Y-%m-%d %H:%M} UTC)"
+            return _("No data uploaded yet")
+        return _("Data as of upload {upload_id} ({time:%Y-%m-%d %H:%M} UTC)").format(
+            upload_id=self.upload_id, time=self.as_of_time)
 
     def partnership(self, name: str) -> pd.Series:
         """The partnership row for a name (matched ignoring case and spaces)."""
@@ -69,8 +71,9 @@ def read_snapshot(store: Store, as_of: int | None = None) -> Snapshot:
 
 def _check_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
     if not con.execute("SELECT 1 FROM uploads WHERE upload_id = ?", [upload_id]).fetchone():
-        raise EvaluationError(f"There is no upload {upload_id}; see the upload history.",
-                              "Unknown upload")
+        raise EvaluationError(
+            _("There is no upload {upload_id}; see the upload history.").format(
+                upload_id=upload_id), _("Unknown upload"))
 
 
 def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
@@ -131,14 +134,18 @@ def _entity_changes(con: duckdb.DuckDBPyConnection, entity: Entity, upload_id: i
                                          for k in entity.key) + ")"
     new = _content("a", entity)
     old = _content("b", entity)
+    words = {"what": _(entity.label) if entity.label else "", "removed": _("removed"),
+             "added": _("added"), "changed": _("changed"), "upload": upload_id}
+    if not entity.values:
+        words["present"] = _("present")
     return con.execute(f"""
-        SELECT ?::VARCHAR AS what, {key} AS key,
-               CASE WHEN a.{k0} IS NULL THEN 'removed' WHEN b.{k0} IS NULL THEN 'added'
-                    ELSE 'changed' END AS change,
+        SELECT $what::VARCHAR AS what, {key} AS key,
+               CASE WHEN a.{k0} IS NULL THEN $removed WHEN b.{k0} IS NULL THEN $added
+                    ELSE $changed END AS change,
                {old} AS old, {new} AS new
-        FROM (SELECT * FROM {entity.table} WHERE valid_from = ?) a
-        FULL JOIN (SELECT * FROM {entity.table} WHERE valid_to = ?) b ON {on}
-        ORDER BY key LIMIT {int(limit)}""", [entity.label, upload_id, upload_id]).df()
+        FROM (SELECT * FROM {entity.table} WHERE valid_from = $upload) a
+        FULL JOIN (SELECT * FROM {entity.table} WHERE valid_to = $upload) b ON {on}
+        ORDER BY key LIMIT {int(limit)}""", words).df()
 
 
 def _key_label(column: str) -> str:
@@ -155,6 +162,6 @@ def _key_label(column: str) -> str:
 def _content(alias: str, entity: Entity) -> str:
     present = f"{alias}.{entity.key[0]} IS NOT NULL"
     if not entity.values:
-        return f"CASE WHEN {present} THEN 'present' END"
+        return f"CASE WHEN {present} THEN $present END"  # the word is a parameter
     parts = ", ".join(f"{alias}.{v}::VARCHAR" for v in entity.values)
     return f"CASE WHEN {present} THEN concat_ws(' · ', {parts}) END"

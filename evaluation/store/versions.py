@@ -17,6 +17,7 @@ from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
 from evaluation.store.connection import Store, now_utc
 from evaluation.store.schema import ENTITIES, REFERENCES, Entity
+from evaluation.words import _
 
 
 @dataclass(frozen=True)
@@ -125,19 +126,22 @@ def undo_upload(store: Store, upload_id: int, user: str | Actor) -> int:
     Refuses (and changes nothing) when a later upload changed the same values
     again or still uses a partnership or indicator the undone upload created.
     """
-    actor = require_write(user, "undo uploads")
+    actor = require_write(user, _("undo uploads"))
     with store.transaction() as con:
         row = con.execute(
             "SELECT action, undone_by, undoes FROM uploads WHERE upload_id = ?",
             [upload_id]).fetchone()
         if row is None:
-            raise EvaluationError(f"There is no upload {upload_id}; see the upload history.",
-                                  "Unknown upload")
+            raise EvaluationError(
+                _("There is no upload {upload_id}; see the upload history.").format(
+                    upload_id=upload_id), _("Unknown upload"))
         action, undone_by, undoes = row
         if undone_by is not None:
             raise EvaluationError(
-                f"Upload {upload_id} was already undone by upload {undone_by}.", "Already undone")
-        label = f"Undo of upload {upload_id}" + (" (redo)" if action == "undo" else "")
+                _("Upload {upload_id} was already undone by upload {undone_by}.").format(
+                    upload_id=upload_id, undone_by=undone_by), _("Already undone"))
+        label = (_("Undo of upload {upload_id} (redo)") if action == "undo"
+                 else _("Undo of upload {upload_id}")).format(upload_id=upload_id)
         new_id = begin_upload(con, "undo", actor.name, label, undoes=upload_id)
         for entity in reversed(list(ENTITIES.values())):
             _check_undo_conflicts(con, entity, upload_id)
@@ -172,11 +176,13 @@ def _check_undo_conflicts(con: duckdb.DuckDBPyConnection, entity: Entity, upload
     """).fetchall()
     if rows:
         later = sorted({r[0] for r in rows if r[0] is not None})
-        which = ", ".join(str(x) for x in later) or "a later upload"
+        which = ", ".join(str(x) for x in later) or _("a later upload")
         raise EvaluationError(
-            f"Upload {upload_id} cannot be undone: {rows[0][1]} of the {entity.table} it wrote "
-            f"were changed again by upload {which}. Undo upload {which} first (newest first), "
-            "then undo this one.", "Undo refused")
+            _("Upload {upload_id} cannot be undone: {count} of the {table} it wrote were "
+              "changed again by upload {which}. Undo upload {which} first (newest first), "
+              "then undo this one.").format(upload_id=upload_id, count=rows[0][1],
+                                            table=entity.table, which=which),
+            _("Undo refused"))
 
 
 def _revert(con: duckdb.DuckDBPyConnection, entity: Entity, upload_id: int, new_id: int) -> None:
@@ -208,13 +214,18 @@ def _check_references(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
             """).fetchone()
             if row[0]:
                 raise EvaluationError(
-                    f"Upload {upload_id} cannot be undone: it added {parent[:-1]} '{row[2]}', "
-                    f"which {row[0]} {table} from upload {row[1]} still use. Undo upload "
-                    f"{row[1]} first.", "Undo refused")
+                    _("Upload {upload_id} cannot be undone: it added {parent} '{names}', "
+                      "which {count} {table} from upload {later} still use. Undo upload "
+                      "{later} first.").format(upload_id=upload_id, parent=parent[:-1],
+                                               names=row[2], count=row[0], table=table,
+                                               later=row[1]),
+                    _("Undo refused"))
 
 
 def list_uploads(store: Store) -> pd.DataFrame:
-    """The upload history, newest first, with the files and counts of each."""
+    """The upload history, newest first, with the files and counts of each (`state` in
+    the reader's words: '{upload}' in the message stands for the upload's id)."""
+    states = [_("undone by {upload}"), _("undoes {upload}")]
     with store.connect() as con:
         return con.execute("""
             SELECT u.upload_id, u.created_at, u.created_by, u.action, u.summary,
@@ -224,10 +235,12 @@ def list_uploads(store: Store) -> pd.DataFrame:
                    coalesce(sum(f.n_changed), 0)::BIGINT AS changed,
                    coalesce(sum(f.n_unchanged), 0)::BIGINT AS unchanged,
                    u.undoes, u.undone_by,
-                   CASE WHEN u.undone_by IS NOT NULL THEN 'undone by ' || u.undone_by
-                        WHEN u.undoes IS NOT NULL THEN 'undoes ' || u.undoes
+                   CASE WHEN u.undone_by IS NOT NULL
+                             THEN replace($1, '{upload}', u.undone_by::VARCHAR)
+                        WHEN u.undoes IS NOT NULL
+                             THEN replace($2, '{upload}', u.undoes::VARCHAR)
                         ELSE '' END AS state,
                    u.undone_by IS NULL AS undoable
             FROM uploads u LEFT JOIN upload_files f USING (upload_id)
             GROUP BY ALL ORDER BY u.upload_id DESC
-        """).df()
+        """, states).df()
