@@ -20,7 +20,14 @@ import streamlit as st
 import login
 from evaluation.access import Actor, require_write
 from evaluation.config import Config
-from evaluation.errors import EvaluationError, Problem
+from evaluation.errors import (
+    CHOOSE_STORE,
+    CREATE_STORE,
+    LEAVE_READ_ONLY,
+    UPDATE_STORE,
+    EvaluationError,
+    Problem,
+)
 from evaluation.intake.sample import ensure_store
 from evaluation.method.model import Evaluation, evaluate
 from evaluation.output.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
@@ -296,7 +303,9 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except EvaluationError as e:
-        st.error(_("**{title}.** {message}").format(title=plain(e.title), message=plain(e.message)))
+        fix = _page_fix_words(e)
+        st.error(_("**{title}.** {message}").format(title=plain(e.title), message=plain(e.message))
+                 + (f" {plain(fix)}" if fix else ""))
         st.stop()
     except Exception:  # noqa: BLE001 - the last line of defence for a page
         log.exception("unexpected error on a page")
@@ -304,6 +313,19 @@ def guarded() -> Iterator[None]:
                    "Reload the page; if it happens again, tell the person who runs this "
                    "dashboard what you did just before."))
         st.stop()
+
+
+def _page_fix_words(error: EvaluationError) -> str:
+    """The app's own words for what to do: whom to ask, which setting the operator uses."""
+    words = {
+        CHOOSE_STORE: _("The person who runs this dashboard sets the store with "
+                        "EVALUATION_DB."),
+        CREATE_STORE: _("The person who runs this dashboard creates it first."),
+        LEAVE_READ_ONLY: _("This screen is read-only (EVALUATION_READ_ONLY)."),
+        UPDATE_STORE: _("The person who runs this dashboard opens the store once without "
+                        "EVALUATION_READ_ONLY (for example `python -m evaluation status`)."),
+    }
+    return words.get(error.fix or "", "")
 
 
 def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:

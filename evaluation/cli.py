@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation.config import Config
-from evaluation.errors import EvaluationError
+from evaluation.errors import (
+    CHOOSE_STORE,
+    CREATE_STORE,
+    LEAVE_READ_ONLY,
+    OWN_BACKUP,
+    REPLACE_STORE,
+    UPDATE_STORE,
+    EvaluationError,
+)
 from evaluation.files import refuse_store_path, write_file
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import import_files
@@ -314,7 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
         return 1
     except EvaluationError as e:
-        _print(_("error: {message}").format(message=e.message), file=sys.stderr)
+        _print(_("error: {message}").format(message=e.message) + _fix_words(e),
+               file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         _print(_("interrupted; nothing was half-written (each change is one transaction)"),
@@ -332,6 +342,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         use_browser(chosen)  # a script calling main() keeps its own choice
+
+
+def _fix_words(error: EvaluationError) -> str:
+    """The command line's own words for what to do: its flags and commands."""
+    path = shlex.quote(str(error.path or "PATH"))
+    words = {
+        CHOOSE_STORE: _("Give another store with --db PATH (or EVALUATION_DB)."),
+        CREATE_STORE: _("Run `python -m evaluation init --db {path}` first, or check "
+                        "--db.").format(path=path),
+        LEAVE_READ_ONLY: _("Run it without EVALUATION_READ_ONLY; a dry run "
+                           "(import --dry-run) works in read-only mode."),
+        UPDATE_STORE: _("For example run `python -m evaluation status --db {path}` "
+                        "without EVALUATION_READ_ONLY once.").format(path=path),
+        REPLACE_STORE: _("Restore into another store with --db, or pass --force to "
+                         "replace it."),
+        OWN_BACKUP: _("Make one with `python -m evaluation backup --out FILE`."),
+    }
+    return f" {words[error.fix]}" if error.fix in words else ""
 
 
 def _print(*parts: object, file=None) -> None:

@@ -13,13 +13,29 @@ ERROR = "error"
 WARNING = "warning"
 
 
-class EvaluationError(Exception):
-    """A failure a user can act on: `title` is short, `message` says what to do."""
+# What a person can do about an error, named once. The core's message says what is
+# wrong in words every reader understands; the command line and the pages each add
+# their own words for the fix (a flag, a setting, whom to ask), as `fix` names it.
+CHOOSE_STORE = "choose_store"  # point the program at another store file
+CREATE_STORE = "create_store"  # create the store first
+LEAVE_READ_ONLY = "leave_read_only"  # do it where the program may write
+UPDATE_STORE = "update_store"  # open the store once where it may be written, to update it
+REPLACE_STORE = "replace_store"  # restore over a store that holds data, on purpose
+OWN_BACKUP = "own_backup"  # give a backup made by this program
+FIXES = (CHOOSE_STORE, CREATE_STORE, LEAVE_READ_ONLY, UPDATE_STORE, REPLACE_STORE, OWN_BACKUP)
 
-    def __init__(self, message: str, title: str = "Cannot continue") -> None:
+
+class EvaluationError(Exception):
+    """A failure a user can act on: `title` is short, `message` says what is wrong and
+    what to do; `fix` (one of FIXES) lets the edge add its own words, about `path`."""
+
+    def __init__(self, message: str, title: str = "Cannot continue", *,
+                 fix: str | None = None, path: object = None) -> None:
         super().__init__(message)
         self.message = message
         self.title = title
+        self.fix = fix
+        self.path = path
 
 
 class StoreBusyError(EvaluationError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES
 
 FIXTURES = Path(__file__).parent / "fixtures"
+HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
+# Export and report tests need Chromium; without it they skip, unless CI is set.
+needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI"),
+                                   reason="no Chromium (apt-get install chromium)")
 
 
 @pytest.fixture
@@ -45,6 +50,22 @@ def no_browser():
     render.use_browser("")
     yield
     render.use_browser(None)
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, sample_template: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the sample store that the app's pages open (EVALUATION_DB), with the
+    app's caches emptied before and after."""
+    import streamlit as st
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_template, path)
+    monkeypatch.setenv("EVALUATION_DB", str(path))
+    monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield Store(path)
+    st.cache_resource.clear()
 
 
 def dump(store: Store) -> dict[str, list[tuple]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -53,15 +52,6 @@ def test_a_viewer_may_still_preview(sample_store):
     assert report.ok and not report.committed
 
 
-@pytest.fixture
-def app_store(tmp_path, sample_template, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copy(sample_template, path)
-    monkeypatch.setenv("EVALUATION_DB", str(path))
-    monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
-    st.cache_resource.clear()
-    yield Store(path)
-    st.cache_resource.clear()
 
 
 def page(name: str, user: dict | None, *, auth: bool = True) -> AppTest:
@@ -146,7 +136,9 @@ def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_pa
     st.cache_resource.clear()
     at = page("overview", None, auth=False).run()
     assert not at.exception
-    assert "Open it once without that setting" in at.error[0].value.replace("\\", "")
+    shown = at.error[0].value.replace("\\", "")
+    assert "Open it once where the program may write" in shown
+    assert "opens the store once without EVALUATION_READ_ONLY" in shown  # the app's own words
     con = duckdb.connect(str(old), read_only=True)
     assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"
     con.close()

@@ -170,8 +170,9 @@ def test_commands_that_read_refuse_a_missing_store_and_create_nothing(tmp_path, 
     args = [str(tmp_path / a) if a in ("REPORTS", "B.zip", "OK.csv") else a for a in command]
     code, out, err = run(capsys, *args, "--db", str(db))
     assert code == 1 and not out
-    assert err == (f"error: no store at {db}; run `python -m evaluation init --db {db}` first "
-                   "or check --db\n")
+    # The core says what is wrong; the command line adds its own words for the fix.
+    assert err == (f"error: There is no store at {db}. Run `python -m evaluation init --db {db}` "
+                   "first, or check --db.\n")
     assert not db.parent.exists()
     assert not (tmp_path / "REPORTS").exists() and not (tmp_path / "B.zip").exists()
 
@@ -439,8 +440,8 @@ def test_report_to_one_file_for_several_partnerships_is_refused(sample_store, tm
     code, _, err = run(capsys, "report", "--db", str(sample_store.path), "--year", "2025",
                        "--out", str(out))
     assert code == 1
-    assert (f"--out ends in {out.suffix.lower()} but several partnerships" in err
-            and "give --partnership or a folder" in err)
+    assert (f"{out} ends in {out.suffix.lower()} but several partnerships" in err
+            and "choose one partnership, or give a folder" in err)
     assert not out.exists()
 
 

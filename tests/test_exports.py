@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 import struct
 import threading
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -27,11 +25,9 @@ from evaluation.output.exports import (
 from evaluation.output.render import BrowserMissing, render
 from evaluation.output.views import partnership_view
 from evaluation.store.snapshot import read_snapshot
+from tests.conftest import needs_browser
 
 DRAMMEN = "Ungdomsløftet Drammen"
-HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
-needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI"),
-                                   reason="no Chromium (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")

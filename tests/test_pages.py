@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,6 @@ NO = "Nettverk friluftsliv Askim"
 DK = "Fællesskaber Høje-Taastrup"
 
 
-@pytest.fixture
-def app_store(tmp_path, sample_template, monkeypatch) -> Store:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(sample_template, path)
-    monkeypatch.setenv("EVALUATION_DB", str(path))
-    monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield Store(path)
-    st.cache_resource.clear()
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -18,12 +17,9 @@ from evaluation.method.model import evaluate
 from evaluation.output.render import BrowserMissing
 from evaluation.output.report import annual_report_pdf, annual_report_zip
 from evaluation.store.snapshot import read_snapshot
-from tests.conftest import load
+from tests.conftest import HAS_CHROMIUM, load, needs_browser
 
 DRAMMEN = "Ungdomsløftet Drammen"
-HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
-needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI"),
-                                   reason="no Chromium (apt-get install chromium)")
 
 
 def pdf_text(data: bytes) -> str:

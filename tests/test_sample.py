@@ -45,5 +45,5 @@ def test_an_unwritable_place_is_a_clear_error(tmp_path):
     locked = tmp_path / "locked"
     locked.write_text("a file where a folder should be")
     store = Store(locked / "evaluation.duckdb")
-    with pytest.raises(EvaluationError, match="Cannot create the store .*EVALUATION_DB"):
+    with pytest.raises(EvaluationError, match="Cannot create the store .*Choose a folder this program may write to"):
         ensure_store(store)

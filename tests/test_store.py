@@ -141,7 +141,7 @@ def test_read_only_mode_opens_read_only_connections(sample_store):
 
 def test_read_only_mode_never_creates_a_store(tmp_path):
     path = tmp_path / "missing" / "s.duckdb"
-    with pytest.raises(EvaluationError, match="read-only mode .* cannot create one"):
+    with pytest.raises(EvaluationError, match="read-only mode cannot create one"):
         Store(path, read_only=True).schema_version()
     assert not path.parent.exists()
 
@@ -151,7 +151,7 @@ def test_read_only_mode_never_migrates_and_says_how_to(tmp_path):
     con = duckdb.connect(str(path))
     migrate_to(con, 1)
     con.close()
-    with pytest.raises(EvaluationError, match="Open it once without that setting"):
+    with pytest.raises(EvaluationError, match="Open it once where the program may write"):
         Store(path, read_only=True).schema_version()
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT value FROM meta").fetchone()[0] == "1"

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from evaluation.errors import EvaluationError
+from evaluation.errors import CHOOSE_STORE, EvaluationError
 from evaluation.intake.importer import ImportReport, import_files
 from evaluation.store.connection import Store
 from evaluation.words import _
@@ -48,10 +48,10 @@ def ensure_store(store: Store) -> bool:
         return False
     if store.read_only:
         raise EvaluationError(
-            _("There is no store at {path}, and this dashboard runs in read-only mode "
-              "(EVALUATION_READ_ONLY), so it cannot create one. Point EVALUATION_DB at an "
-              "existing store, or start once without read-only mode.").format(path=store.path),
-            _("No store"))
+            _("There is no store at {path}, and this dashboard runs in read-only mode, so it "
+              "cannot create one. Use an existing store, or start once without read-only "
+              "mode.").format(path=store.path),
+            _("No store"), fix=CHOOSE_STORE, path=store.path)
     with store._write_lock:
         if store.exists():
             return False
@@ -62,9 +62,8 @@ def ensure_store(store: Store) -> bool:
         except OSError as e:
             raise EvaluationError(
                 _("Cannot create the store {path}: {reason}. Choose a folder this "
-                  "program may write to with EVALUATION_DB (or --db).").format(
-                    path=store.path, reason=e.strerror), _("Cannot create the store")
-            ) from e
+                  "program may write to.").format(path=store.path, reason=e.strerror),
+                _("Cannot create the store"), fix=CHOOSE_STORE, path=store.path) from e
         os.close(fd)
         building = Path(name)
         building.unlink()  # DuckDB creates the file itself
@@ -85,9 +84,8 @@ def ensure_store(store: Store) -> bool:
                 except OSError as e:
                     raise EvaluationError(
                         _("Cannot create the store {path}: {reason}. Choose a folder this "
-                          "program may write to with EVALUATION_DB (or --db).").format(
-                            path=store.path, reason=e.strerror),
-                        _("Cannot create the store")) from e
+                          "program may write to.").format(path=store.path, reason=e.strerror),
+                        _("Cannot create the store"), fix=CHOOSE_STORE, path=store.path) from e
             return True
         finally:
             for leftover in (building, Path(f"{building}.wal")):

@@ -308,9 +308,9 @@ def report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Pat
     suffix = out.suffix.lower()
     if len(names) > 1 and suffix in (".pdf", ".zip") and not out.is_dir():
         raise EvaluationError(
-            _("--out ends in {suffix} but several partnerships ({n}) would be written; "
-              "give --partnership or a folder (such as {folder}/).").format(
-                suffix=suffix, n=len(names), folder=out.with_suffix("")),
+            _("{out} ends in {suffix} but several partnerships ({n}) would be written; "
+              "choose one partnership, or give a folder (such as {folder}/).").format(
+                out=out, suffix=suffix, n=len(names), folder=out.with_suffix("")),
             _("One file, several reports"))
     if len(names) == 1 and not out.is_dir() and out.suffix:
         if suffix not in (".pdf", ".zip"):
@@ -321,8 +321,8 @@ def report_targets(out: Path, names: list[str], fmt: str, year: int) -> list[Pat
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise EvaluationError(_("Cannot create the folder {path}: {reason}. Give --out a "
-                                "folder you can write to.").format(path=out, reason=e.strerror),
+        raise EvaluationError(_("Cannot create the folder {path}: {reason}. Give a folder "
+                                "you can write to.").format(path=out, reason=e.strerror),
                               _("Cannot write")) from e
     return _unique([out / safe_filename(n, "annual-report", year, ext=fmt) for n in names])
 

@@ -22,7 +22,13 @@ from typing import BinaryIO
 
 import duckdb
 
-from evaluation.errors import EvaluationError, StoreBusyError
+from evaluation.errors import (
+    CHOOSE_STORE,
+    OWN_BACKUP,
+    REPLACE_STORE,
+    EvaluationError,
+    StoreBusyError,
+)
 from evaluation.files import refuse_store_path, write_file
 from evaluation.store.connection import Store, migrate_to, now_utc
 from evaluation.store.schema import ENTITIES, SCHEMA_VERSION
@@ -35,9 +41,16 @@ MAX_BACKUP_BYTES = 16 << 30
 MAX_RATIO = 200  # Parquet is compressed already: real tables pack 1-10 times, not 1000
 
 
+class _Refused(EvaluationError):
+    """A file that is not a backup of this program: the edges add how to make one."""
+
+    def __init__(self, message: str, title: str) -> None:
+        super().__init__(message, title, fix=OWN_BACKUP)
+
+
 def _made_by() -> str:
     """The sentence that ends every refused restore."""
-    return _("Give a backup ZIP written by `python -m evaluation backup`; nothing was changed.")
+    return _("Give a backup ZIP written by this program's backup; nothing was changed.")
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ def restore(source: Path, store: Store, *, check: Check, force: bool = False) ->
                 _put_in_place(built, store)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
             NotImplementedError, ValueError, zlib.error) as e:
-        raise EvaluationError(_("{source} cannot be read as a backup ({error}). "
+        raise _Refused(_("{source} cannot be read as a backup ({error}). "
                                 "{made_by}").format(source=source, error=e,
                                                     made_by=_made_by()),
                               _("Not a backup")) from e
@@ -125,13 +138,13 @@ def _check_restorable(source: Path, store: Store, force: bool) -> None:
     store.require_writable()
     if not source.is_file():
         what = _("is a folder, not a file") if source.is_dir() else _("does not exist")
-        raise EvaluationError(_("The backup {source} {what}. {made_by}").format(
+        raise _Refused(_("The backup {source} {what}. {made_by}").format(
             source=source, what=what, made_by=_made_by()), _("No backup"))
     if store.exists() and not force and _has_uploads(store):
         raise EvaluationError(
-            _("The store {path} already holds data. Restore into another path "
-              "(--db), or pass --force to replace it (take a backup of it first).").format(
-                path=store.path), _("Store not empty"))
+            _("The store {path} already holds data. Restore into another store, or replace "
+              "it on purpose (take a backup of it first).").format(path=store.path),
+            _("Store not empty"), fix=REPLACE_STORE, path=store.path)
     _make_folder(store)
 
 
@@ -162,7 +175,7 @@ def _build(source: Path, z: zipfile.ZipFile, built: Path, info: BackupInfo,
                     _("Restore failed"))
             problems = check(con)
             if problems:
-                raise EvaluationError(
+                raise _Refused(
                     _("{source} holds data this program would never have accepted, so it is "
                       "not restored: {problems}. Nothing was changed. {made_by}").format(
                         source=source, problems="; ".join(problems), made_by=_made_by()),
@@ -170,7 +183,7 @@ def _build(source: Path, z: zipfile.ZipFile, built: Path, info: BackupInfo,
         finally:
             con.close()
     except duckdb.Error as e:
-        raise EvaluationError(_("{source} could not be restored ({detail}); the backup is "
+        raise _Refused(_("{source} could not be restored ({detail}); the backup is "
                                 "damaged or incomplete. {made_by}").format(
                                     source=source, detail=str(e).splitlines()[0],
                                     made_by=_made_by()),
@@ -191,7 +204,7 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
     for table in _tables(version):
         name = f"{table}.parquet"
         if name not in z.namelist():
-            raise EvaluationError(_("{source} has no {table} table. {made_by}").format(
+            raise _Refused(_("{source} has no {table} table. {made_by}").format(
                 source=source, table=table, made_by=_made_by()), _("Backup incomplete"))
         path = scratch / name
         try:
@@ -206,7 +219,7 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
     con.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {int(ids[0]) + 1}")
     recorded = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if recorded is None or recorded[0] != str(version):
-        raise EvaluationError(_("{source}: its meta table does not record schema {version}, "
+        raise _Refused(_("{source}: its meta table does not record schema {version}, "
                                 "as its manifest does. {made_by}").format(
                                     source=source, version=version, made_by=_made_by()),
                               _("Backup inconsistent"))
@@ -250,9 +263,9 @@ def _put_in_place(built: Path, store: Store) -> None:
             store.damage_marker.unlink(missing_ok=True)  # the damaged store is gone
         except OSError as e:
             raise EvaluationError(_("Cannot put the restored store in place at {path}: "
-                                    "{reason}. Choose another place with --db.").format(
+                                    "{reason}. Choose another place for the store.").format(
                                         path=store.path, reason=e.strerror),
-                                  _("Cannot restore")) from e
+                                  _("Cannot restore"), fix=CHOOSE_STORE, path=store.path) from e
 
 
 def _zip(folder: Path, out: Path) -> None:
@@ -270,7 +283,7 @@ def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
     names = z.namelist()
     if MANIFEST not in names or any("/" in n or "\\" in n or n.startswith(".")
                                     for n in names):
-        raise EvaluationError(_("{source} is not a backup made by this program. "
+        raise _Refused(_("{source} is not a backup made by this program. "
                                 "{made_by}").format(source=source, made_by=_made_by()),
                               _("Not a backup"))
     total = 0
@@ -279,7 +292,7 @@ def _open_backup(source: Path, z: zipfile.ZipFile) -> BackupInfo:
         ratio = member.file_size / max(member.compress_size, 1)
         if (member.file_size > MAX_TABLE_BYTES or total > MAX_BACKUP_BYTES
                 or (member.file_size > 1024 * 1024 and ratio > MAX_RATIO)):
-            raise EvaluationError(
+            raise _Refused(
                 _("{source} is not restored: {member} would unpack to {size:,.0f} MB "
                   "({ratio:,.0f} times its packed size). Backups of this program stay below "
                   "{max_gb} GB a table and {max_ratio} times packed. Nothing was changed. "
@@ -300,7 +313,7 @@ def _extract(source: Path, z: zipfile.ZipFile, name: str, path: Path) -> None:
         while chunk := packed.read(1024 * 1024):
             written += len(chunk)
             if written > declared:
-                raise EvaluationError(
+                raise _Refused(
                     _("{source}: {name} unpacks to more than it declares; the backup is "
                       "damaged or crafted. {made_by}").format(source=source, name=name,
                                                               made_by=_made_by()),
@@ -343,7 +356,7 @@ def _wrong_manifest_field(data: dict) -> str | None:
 
 
 def _bad_manifest(source: Path, what: str) -> EvaluationError:
-    return EvaluationError(_("{source} has a damaged manifest.json: {what}. {made_by}").format(
+    return _Refused(_("{source} has a damaged manifest.json: {what}. {made_by}").format(
         source=source, what=what, made_by=_made_by()), _("Not a backup"))
 
 

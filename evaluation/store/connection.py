@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,15 @@ from pathlib import Path
 
 import duckdb
 
-from evaluation.errors import EvaluationError, PermissionDenied, StoreBusyError
+from evaluation.errors import (
+    CHOOSE_STORE,
+    CREATE_STORE,
+    LEAVE_READ_ONLY,
+    UPDATE_STORE,
+    EvaluationError,
+    PermissionDenied,
+    StoreBusyError,
+)
 from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
 from evaluation.words import _
 
@@ -69,22 +76,20 @@ class Store:
         """Raise unless the store file exists: reading a mistyped path must not create one."""
         if self.path.is_dir():
             raise EvaluationError(
-                _("{path} is a folder, not a store; give --db the store file, such as "
+                _("{path} is a folder, not a store; give the store file, such as "
                   "{example}").format(path=self.path, example=self.path / "evaluation.duckdb"),
-                _("No store"))
+                _("No store"), fix=CHOOSE_STORE, path=self.path)
         if not self.exists():
-            raise EvaluationError(
-                _("no store at {path}; run `python -m evaluation init --db {quoted}` first or "
-                  "check --db").format(path=self.path, quoted=shlex.quote(str(self.path))),
-                _("No store"))
+            raise EvaluationError(_("There is no store at {path}.").format(path=self.path),
+                                  _("No store"), fix=CREATE_STORE, path=self.path)
 
     def require_writable(self) -> None:
         """Raise PermissionDenied in read-only mode; every write path calls this first."""
         if self.read_only:
             raise PermissionDenied(
-                _("This program runs in read-only mode (EVALUATION_READ_ONLY), so the store "
-                  "{path} cannot be changed or created here.").format(path=self.path),
-                _("Read-only"))
+                _("This program runs in read-only mode, so the store {path} cannot be "
+                  "changed or created here.").format(path=self.path),
+                _("Read-only"), fix=LEAVE_READ_ONLY, path=self.path)
 
     @property
     def damage_marker(self) -> Path:
@@ -152,17 +157,17 @@ class Store:
     def _open(self, write: bool = True) -> tuple[duckdb.DuckDBPyConnection, bool]:
         if self.read_only and not self.exists():
             raise EvaluationError(
-                _("There is no store at {path}, and read-only mode (EVALUATION_READ_ONLY) "
-                  "cannot create one. Create it first without that setting (python -m evaluation "
-                  "init), or point EVALUATION_DB / --db at an existing store.").format(
-                    path=self.path), _("No store"))
+                _("There is no store at {path}, and read-only mode cannot create one. Create "
+                  "it first where the program may write, or use an existing store.").format(
+                    path=self.path), _("No store"), fix=CREATE_STORE, path=self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise EvaluationError(
                 _("Cannot create the folder for the store {path}: {reason}. Choose "
-                  "another place with EVALUATION_DB or --db.").format(
-                    path=self.path, reason=e.strerror), _("Store error")) from e
+                  "another place for the store.").format(
+                    path=self.path, reason=e.strerror), _("Store error"),
+                fix=CHOOSE_STORE, path=self.path) from e
         read_only = self.read_only or (not write and self.exists()
                                         and not _writable(self.path))
         deadline = time.monotonic() + self.lock_timeout
@@ -186,18 +191,20 @@ class Store:
                 raise EvaluationError(
                     _("The store {path} was written by a newer version of this program "
                       "(schema {version}; this program knows up to {known}). Update the "
-                      "program, or point EVALUATION_DB / --db at another store.").format(
+                      "program, or use another store.").format(
                         path=self.path, version=version, known=SCHEMA_VERSION),
-                    _("Store is newer than this program"))
+                    _("Store is newer than this program"), fix=CHOOSE_STORE, path=self.path)
             if version < SCHEMA_VERSION and read_only:
                 raise EvaluationError(_stale_message(self.path, version),
-                                      _("Store needs updating"))
+                                      _("Store needs updating"),
+                                      fix=UPDATE_STORE if version else CHOOSE_STORE,
+                                      path=self.path)
             if version == 0 and _holds_tables(con):
                 raise EvaluationError(
                     _("{path} is a DuckDB file of another program (it has tables but not "
-                      "this program's schema), so it is left untouched. Point EVALUATION_DB / "
-                      "--db at the store, or at a new file to create one.").format(
-                        path=self.path), _("Not a store"))
+                      "this program's schema), so it is left untouched. Use the store, or a "
+                      "new file to create one.").format(path=self.path), _("Not a store"),
+                    fix=CHOOSE_STORE, path=self.path)
             if version < SCHEMA_VERSION:
                 _apply_migrations(con, version)
 
@@ -268,11 +275,10 @@ def _damaged_message(path: Path, detail: str) -> str:
 def _stale_message(path: Path, version: int) -> str:
     if version == 0:
         return _("{path} is a DuckDB file but not a store of this program (it has no "
-                 "schema). Point EVALUATION_DB / --db at the store.").format(path=path)
+                 "schema). Use the store instead.").format(path=path)
     return _("The store {path} has schema {version}, older than this program's "
-             "{known}, and read-only mode (EVALUATION_READ_ONLY) cannot update it. "
-             "Open it once without that setting (for example `python -m evaluation status "
-             "--db {path}`) to update it, then start the read-only screen again.").format(
+             "{known}, and read-only mode cannot update it. Open it once where the program "
+             "may write to update it, then start the read-only screen again.").format(
                  path=path, version=version, known=SCHEMA_VERSION)
 
 
@@ -295,7 +301,7 @@ def _store_error(path: Path, error: duckdb.Error) -> EvaluationError:
                     "space.").format(path=path)
     elif "not a valid DuckDB database" in text or "Failed to read" in text or "serializ" in text:
         message = _("{path} is not a store this program can read ({detail}). Restore a backup "
-                    "or point EVALUATION_DB / --db at another file.").format(
+                    "or use another file.").format(
                         path=path, detail=text.splitlines()[0])
     else:
         message = _("The store {path} reported an error: {detail}").format(
