@@ -38,7 +38,7 @@ phases = cols[1].multiselect(_("Phase (this year)"), ["early", "middle", "later"
                              format_func=lambda p: _(PHASE_WORDS[p]))
 statuses = cols[2].multiselect(_("Has an indicator that is"), list(STATUS_LABELS),
                                format_func=status_words)
-sort = cols[3].selectbox(_("Sort by"), list(SORTS), format_func=_)
+sort = cols[3].selectbox(_("Sort by"), list(SORTS), format_func=lambda key: _(SORTS[key][0]))
 
 shown = filter_portfolio(table, municipalities=municipalities, phases=phases,
                          statuses=statuses, sort=sort)

@@ -172,7 +172,7 @@ def test_portfolio_filters_combine_and_missing_scores_sort_last(result):
     having = filter_portfolio(table, statuses=[status])
     assert all(status in s for s in having["statuses"]) and len(having) >= 1
     table = table.assign(balanced=[None] + [0.5] * (len(table) - 1))
-    ranked = filter_portfolio(table, sort="Balanced index (high first)")
+    ranked = filter_portfolio(table, sort="balanced_high")
     assert pd.isna(ranked["balanced"].iloc[-1])
     assert table["horizon_position"].str.fullmatch(r"\d+ of \d+|ended \(\d+ years\)").all()
 

@@ -64,17 +64,19 @@ def portfolio_table(ev: Evaluation, reference_year: int) -> pd.DataFrame:
 
 
 # The keys are identifiers (a page's choice) and, through `_()`, the labels shown.
-SORTS: dict[str, tuple[str, bool]] = {
-    N_("Name"): ("partnership", True),
-    N_("Balanced index (low first)"): ("balanced", True),
-    N_("Balanced index (high first)"): ("balanced", False),
-    N_("Year of horizon"): ("year_of_horizon", False),
-    N_("Latest data (oldest first)"): ("latest_data", True),
+# Sort id -> (label, column, ascending). The ids are what a page keeps and passes; the
+# labels are marked for the catalogue and translated where they are shown.
+SORTS: dict[str, tuple[str, str, bool]] = {
+    "name": (N_("Name"), "partnership", True),
+    "balanced_low": (N_("Balanced index (low first)"), "balanced", True),
+    "balanced_high": (N_("Balanced index (high first)"), "balanced", False),
+    "year_of_horizon": (N_("Year of horizon"), "year_of_horizon", False),
+    "oldest_data": (N_("Latest data (oldest first)"), "latest_data", True),
 }
 
 
 def filter_portfolio(table: pd.DataFrame, *, municipalities=(), phases=(), statuses=(),
-                     sort: str = "Name") -> pd.DataFrame:
+                     sort: str = "name") -> pd.DataFrame:
     """The overview's rows a steering group asked for (an empty filter keeps all), sorted
     by one of SORTS with missing values last."""
     shown = table
@@ -85,7 +87,7 @@ def filter_portfolio(table: pd.DataFrame, *, municipalities=(), phases=(), statu
     if statuses:
         wanted = set(statuses)
         shown = shown[shown["statuses"].apply(lambda present: bool(wanted & set(present)))]
-    column, ascending = SORTS[sort]
+    _label, column, ascending = SORTS[sort]
     return shown.sort_values(column, ascending=ascending, na_position="last")
 
 
