@@ -86,3 +86,36 @@ def test_deployment_states_each_text_limit(column, limit):
     section = " ".join(section[:section.index("\n- **")].split())
     names = {"indicator": "indicator code", "name": "indicator name"}
     assert re.search(rf"{names.get(column, column)}[^,.]*?{limit:,}", section), column
+
+
+# Stored names that differ from a file's column names (the file names a partnership by its
+# name and an indicator by its code; the store keeps ids beside them).
+_STORED_AS = {"partnerships": {"name": "partnership"}, "indicators": {"code": "indicator"},
+              "observations": {"grp": "group"}}
+
+
+def test_the_migrated_schema_has_exactly_the_declared_columns(store):
+    """Migrations are history and keep their DDL as written; ENTITIES declares the columns
+    in force, and the two must agree."""
+    from evaluation.store.schema import ENTITIES
+
+    with store.connect() as con:
+        for entity in ENTITIES.values():
+            stored = [r[0] for r in con.execute(f"DESCRIBE {entity.table}").fetchall()]
+            assert stored == [*entity.columns, "valid_from", "valid_to"], entity.table
+
+
+def test_the_snapshot_gives_each_kind_the_columns_of_its_file(sample_store):
+    """What a page reads back has the names of what an evaluator uploads."""
+    from evaluation.store.schema import ENTITIES
+    from evaluation.store.snapshot import read_snapshot
+
+    snap = read_snapshot(sample_store)
+    for kind in ("partnerships", "indicators", "targets", "events", "commentary",
+                 "observations"):
+        frame = getattr(snap, kind)
+        expected = [c for c in KINDS[kind].columns]
+        assert set(expected) <= set(frame.columns), (kind, expected, list(frame.columns))
+        entity = ENTITIES[kind]
+        renamed = {_STORED_AS.get(kind, {}).get(c, c) for c in entity.values}
+        assert renamed <= set(frame.columns) | {"commentary", "event"}, kind
