@@ -20,14 +20,13 @@ import streamlit as st
 from streamlit import config
 
 from evaluation.access import EVALUATOR, VIEWER, AccessConfig, Actor
+from evaluation.text import markdown_literal
 from evaluation.words import _
 
 # What st.login needs (Streamlit's authentication docs): in [auth] itself, and for
 # each provider either in [auth] (one provider) or in [auth.<name>] (several).
 _AUTH_KEYS = ("redirect_uri", "cookie_secret")
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
-# A path or a TOML error shown as written, never as markdown (ui.plain; ui imports us).
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
 
 
 def require_valid_secrets() -> None:
@@ -37,7 +36,7 @@ def require_valid_secrets() -> None:
         st.title(_("Partnership evaluation"))
         st.error(_("**The dashboard's sign-in configuration cannot be used.** {problem} "
                    "Nobody can sign in until the person who runs this dashboard fixes it; "
-                   "no data is shown meanwhile.").format(problem=problem.translate(_MARKDOWN)))
+                   "no data is shown meanwhile.").format(problem=markdown_literal(problem)))
         st.stop()
 
 

@@ -9,7 +9,6 @@ changed (an upload here, or `python -m evaluation import` in a terminal).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -41,7 +40,7 @@ from evaluation.output.views import (
 )
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import Snapshot, read_snapshot
-from evaluation.text import suggest
+from evaluation.text import markdown_literal, suggest
 from evaluation.words import N_, _
 
 log = logging.getLogger("evaluation.ui")
@@ -338,19 +337,10 @@ def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFram
         columns=columns)
 
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
-# Streamlit links bare URLs, www. addresses and e-mail addresses even when every markdown
-# character is escaped; an invisible word joiner before '@' and a scheme's ':' and after
-# 'www' breaks each pattern (checked in Chromium by tests/test_browser.py).
-_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?=@)|(?<=[a-z])(?=:)")
-
-
 def plain(text: object) -> str:
     """User text for st.markdown/st.caption: every markdown character escaped, so names,
     purposes and commentary are shown as written and never as links, HTML or LaTeX."""
-    if text is None or text != text:
-        return ""
-    return _AUTOLINK.sub("\u2060", str(text)).translate(_MARKDOWN)
+    return markdown_literal(text)
 
 
 def as_of_text(snap: Snapshot) -> str:

@@ -15,6 +15,21 @@ from evaluation.words import _
 # C0 and C1 control characters other than tab and line breaks: no renderer accepts them
 # (an ESC in a name made every SVG invalid XML) and terminals obey them.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same class as a SQL string literal for DuckDB's RE2 regexp functions.
+CONTROL_CHARS_SQL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+# Streamlit links bare URLs, www. addresses and e-mail addresses even when every markdown
+# character is escaped; an invisible word joiner before '@' and a scheme's ':' and after
+# 'www' breaks each pattern (checked in Chromium by tests/test_browser.py).
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?=@)|(?<=[a-z])(?=:)")
+
+
+def markdown_literal(text: object) -> str:
+    """Text for a markdown renderer, shown as written: every markdown character escaped
+    and no bare address turned into a link ('' for None or NaN)."""
+    if text is None or text != text:
+        return ""
+    return _AUTOLINK.sub("\u2060", str(text)).translate(_MARKDOWN)
 
 
 def clean_text(text: str) -> str | None:

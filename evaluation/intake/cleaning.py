@@ -20,13 +20,11 @@ from evaluation.intake.formats import normalise_word
 from evaluation.intake.numbers import guess_marks, number_sql, settle_numbers
 from evaluation.intake.records import Records
 from evaluation.limits import MAX_CHARS, MAX_YEAR, MIN_YEAR, MULTILINE
-from evaluation.text import clean_text, name_key, suggest
+from evaluation.text import CONTROL_CHARS_SQL, clean_text, name_key, suggest
 from evaluation.words import _
 
 _YEAR = re.compile(r"(\d{4})(?:[.,]0+)?")
 MAX_LISTED = 50
-# CONTROL_CHARS as an RE2 pattern for DuckDB's regexp functions.
-_CONTROL_SQL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
 
 
 @dataclass
@@ -154,7 +152,7 @@ class Cleaner:
     def _report_texts(self, columns: list[str]) -> None:
         """Control characters anywhere, and texts longer than charts and reports can show."""
         for col in columns:
-            self.flag(f"regexp_matches({col}_raw, {_CONTROL_SQL})", col,
+            self.flag(f"regexp_matches({col}_raw, {CONTROL_CHARS_SQL})", col,
                       _("contains a control character, which no chart, report or spreadsheet "
                         "can show; remove it (it often comes from copying out of another "
                         "program)"), value_col=f"{col}_raw")

@@ -172,7 +172,7 @@ def _workspace(store: Store, commit: bool) -> Iterator[duckdb.DuckDBPyConnection
         with store.transaction() as con:
             yield con
         return
-    con, _base = current_copy(store)
+    con = current_copy(store)
     try:
         yield con
     finally:

@@ -23,9 +23,9 @@ from evaluation.limits import (
     PILLARS,
 )
 from evaluation.method.settings import SETTINGS, Settings, check_together, check_value
+from evaluation.text import CONTROL_CHARS_SQL
 from evaluation.words import _
 
-_CONTROL = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]'"
 _ACTIONS = ("import", "undo", "edit", "settings")
 _TEXT_LIMITS = {  # table: {stored column: the importer's column for its limit}
     "partnerships": {"name": "partnership", "municipality": "municipality", "lead": "lead",
@@ -88,7 +88,7 @@ def _checks() -> list[tuple[str, str, str]]:
             checks.append((table, f"length({column}) > {int(limit)}",
                            _("{column} is longer than {limit:,} characters").format(
                                column=column, limit=limit)))
-            checks.append((table, f"regexp_matches({column}, {_CONTROL})",
+            checks.append((table, f"regexp_matches({column}, {CONTROL_CHARS_SQL})",
                            _("{column} holds a control character").format(column=column)))
     for table in (*_TEXT_LIMITS, "targets", "settings"):
         checks.append((table, "valid_to IS NOT NULL AND valid_to < valid_from",

@@ -19,10 +19,10 @@ from evaluation.store.schema import ENTITIES, SCHEMA_VERSION
 _WHOLE = ("uploads", "upload_files")
 
 
-def current_copy(store: Store) -> tuple[duckdb.DuckDBPyConnection, int | None]:
-    """An in-memory database holding the store's current rows, and the latest upload they
-    reflect (None for a store without uploads)."""
-    tables, next_id, latest = _read_current(store)
+def current_copy(store: Store) -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding the store's current rows (its uploads too, so
+    `latest_upload` on it says which state it reflects)."""
+    tables, next_id = _read_current(store)
     copy = duckdb.connect(":memory:")
     try:
         migrate_to(copy, SCHEMA_VERSION)
@@ -34,7 +34,7 @@ def current_copy(store: Store) -> tuple[duckdb.DuckDBPyConnection, int | None]:
     except BaseException:
         copy.close()
         raise
-    return copy, latest
+    return copy
 
 
 def latest_upload(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -42,7 +42,7 @@ def latest_upload(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0]
 
 
-def _read_current(store: Store) -> tuple[dict, int, int | None]:
+def _read_current(store: Store) -> tuple[dict, int]:
     with store.connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -54,6 +54,6 @@ def _read_current(store: Store) -> tuple[dict, int, int | None]:
                 "SELECT coalesce(last_value + 1, start_value) FROM duckdb_sequences() "
                 "WHERE sequence_name = 'entity_seq' AND database_name = current_database()"
             ).fetchone()[0]
-            return tables, int(next_id), latest_upload(con)
+            return tables, int(next_id)
         finally:
             con.execute("ROLLBACK")
