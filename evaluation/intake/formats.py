@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from evaluation.limits import ACTOR_TYPES, LANGUAGE_CODES
 from evaluation.output.csvfile import write_csv
 from evaluation.words import N_, _
 
@@ -27,6 +28,8 @@ class Kind:
     optional: tuple[str, ...]
     example: tuple[tuple[str, ...], ...]
     wide: bool = False
+    items: bool = False  # every other column is a survey item (its header the item id)
+    aliases: tuple[tuple[str, str], ...] = ()  # this kind's own header aliases
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -40,11 +43,13 @@ KINDS: dict[str, Kind] = {
             "partnerships",
             N_("Partnerships"),
             ("partnership", "municipality", "start_year", "horizon_years", "purpose", "lead"),
-            ("partners", "description"),
+            ("partners", "description", "leadership", "termination"),
             (
                 ("Nettverk friluftsliv Askim", "Indre Østfold", "2019", "8",
                  "More residents active outdoors", "Askim frivilligsentral",
-                 "Indre Østfold kommune; DNT Indre Østfold", ""),
+                 "Indre Østfold kommune; DNT Indre Østfold", "",
+                 "The steering group meets four times a year, chaired by the municipality",
+                 "A partner may leave with six months' notice to the steering group"),
             ),
         ),
         Kind(
@@ -85,6 +90,7 @@ KINDS: dict[str, Kind] = {
             ("group", "source", "note"),
             (("Nettverk friluftsliv Askim", "OUT_NEET", "", "", "", "9.8", "9.1"),),
             wide=True,
+            aliases=(("actor_type", "group"),),
         ),
         Kind(
             "events",
@@ -101,13 +107,47 @@ KINDS: dict[str, Kind] = {
             (("Nettverk friluftsliv Askim", "2025",
               "Participation grew, outcomes are expected from year 5."),),
         ),
+        Kind(
+            "partners",
+            N_("Partner register"),
+            ("partnership", "partner", "actor_type", "joined_year"),
+            ("left_year", "role", "contribution", "commitment"),
+            (
+                ("Nettverk friluftsliv Askim", "Askim Turlag", "civil_society", "2019", "",
+                 "steering group member", "Volunteer walk leaders every week",
+                 "Lead two open walks a month"),
+                ("Nettverk friluftsliv Askim", "Glomma Sport AS", "business", "2021", "2024",
+                 "partner", "Lends outdoor equipment", "Keep the lending shelf stocked"),
+            ),
+        ),
+        Kind(
+            "instrument",
+            N_("Survey instrument"),
+            ("item", "factor", "statement"),
+            ("reverse", *(f"statement_{c}" for c in LANGUAGE_CODES),
+             *(f"factor_{c}" for c in LANGUAGE_CODES)),
+            (
+                ("trust_1", "trust", "Partners keep what they promise", "no",
+                 "Partnerne holder det de lover", "Partnarane held det dei lovar",
+                 "Partnerne holder, hvad de lover", "Partners keep what they promise",
+                 "Tillit", "Tillit", "Tillid", "Trust"),
+            ),
+        ),
+        Kind(
+            "responses",
+            N_("Survey answers (one row per respondent)"),
+            ("partnership", "year", "actor_type"),
+            ("partner", "respondent"),
+            (("Nettverk friluftsliv Askim", "2024", "civil_society", "", "r01", "4", "vet ikke"),),
+            items=True,
+        ),
     )
 }
 
 # Import order: what other kinds refer to comes first.
 DEPENDENCY_ORDER = (
-    "partnerships", "indicators", "targets", "observations", "observations_wide",
-    "events", "commentary",
+    "partnerships", "instrument", "partners", "indicators", "targets", "observations",
+    "observations_wide", "events", "commentary", "responses",
 )
 
 ALIASES: dict[str, str] = {
@@ -119,7 +159,7 @@ ALIASES: dict[str, str] = {
     "horisont": "horizon_years", "horizon": "horizon_years", "horisont_år": "horizon_years",
     "formål": "purpose", "formaal": "purpose",
     "lead_organisation": "lead", "backbone": "lead", "ledelse": "lead", "leder": "lead",
-    "partnere": "partners", "partnarar": "partners",
+    "partnere": "partners", "partnarar": "partners", "partnar": "partner",
     "beskrivelse": "description", "beskrivning": "description",
     "indikator": "indicator", "indicator_code": "indicator", "kode": "indicator",
     "navn": "name", "søyle": "pillar", "søjle": "pillar",
@@ -130,7 +170,27 @@ ALIASES: dict[str, str] = {
     "mål": "target", "maal": "target", "målverdi": "target", "målværdi": "target",
     "år": "year", "aar": "year", "ar": "year", "årstal": "year", "årstall": "year",
     "verdi": "value", "værdi": "value", "vaerdi": "value",
-    "gruppe": "group", "aktørtype": "group", "actor_type": "group",
+    "gruppe": "group",
+    "aktørtype": "actor_type", "aktørtyp": "actor_type", "aktoertype": "actor_type",
+    "type_aktør": "actor_type", "organisasjonstype": "actor_type",
+    "organisationstype": "actor_type", "sektor": "actor_type",
+    "partnerorganisasjon": "partner", "partnerorganisation": "partner",
+    "organisasjon": "partner", "organisation": "partner", "organization": "partner",
+    "aktør": "partner",
+    "innmeldt": "joined_year", "tiltrådt": "joined_year", "tiltraadt": "joined_year",
+    "med_fra": "joined_year", "joined": "joined_year", "år_inn": "joined_year",
+    "indtrådt": "joined_year", "utmeldt": "left_year", "udtrådt": "left_year",
+    "gikk_ut": "left_year", "left": "left_year", "år_ut": "left_year",
+    "rolle": "role", "bidrag": "contribution", "forpliktelse": "commitment",
+    "forpliktelser": "commitment", "forpligtelse": "commitment",
+    "forpligtelser": "commitment", "forplikting": "commitment",
+    "ledelse_og_fremdrift": "leadership", "styring": "leadership",
+    "opphør": "termination", "ophør": "termination", "uttreden": "termination",
+    "udtræden": "termination", "oppsigelse": "termination", "opsigelse": "termination",
+    "spørsmål": "item", "spm": "item", "item_id": "item", "question": "item",
+    "påstand": "statement", "utsagn": "statement", "udsagn": "statement",
+    "faktor": "factor", "omvendt": "reverse", "reversert": "reverse", "reversed": "reverse",
+    "respondent_id": "respondent", "svar_id": "respondent", "response_id": "respondent",
     "kilde": "source", "merknad": "note", "notat": "note", "bemærkning": "note",
     "notes": "note", "hendelse": "event", "begivenhed": "event", "hændelse": "event",
     "kommentar": "commentary", "comment": "commentary",
@@ -142,6 +202,42 @@ PILLAR_WORDS: dict[str, str] = {
     "proces": "process", "outcome": "outcome", "outcomes": "outcome",
     "resultat": "outcome", "effekt": "outcome",
 }
+ACTOR_TYPE_WORDS: dict[str, str] = {
+    **{t: t for t in ACTOR_TYPES},
+    "kommune": "municipality", "kommunal": "municipality", "fylkeskommune": "municipality",
+    "bydel": "municipality", "region": "municipality", "kommunen": "municipality",
+    "stat": "state", "statlig": "state", "staten": "state", "statleg": "state",
+    "state_agency": "state", "government": "state",
+    "frivillig": "civil_society", "frivilligheten": "civil_society",
+    "frivillig_organisasjon": "civil_society", "frivillige": "civil_society",
+    "sivilsamfunn": "civil_society", "sivilsamfunnet": "civil_society",
+    "civilsamfund": "civil_society", "civilsamfundet": "civil_society",
+    "forening": "civil_society", "foreninger": "civil_society", "frivilligt": "civil_society",
+    "ngo": "civil_society", "voluntary": "civil_society", "civil": "civil_society",
+    "næringsliv": "business", "næringslivet": "business", "bedrift": "business",
+    "erhverv": "business", "erhvervsliv": "business", "erhvervslivet": "business",
+    "virksomhed": "business", "privat": "business", "private": "business",
+    "innbyggere": "citizens_users", "innbyggjarar": "citizens_users",
+    "innbyggar": "citizens_users", "innbygger": "citizens_users",
+    "brukere": "citizens_users", "brukarar": "citizens_users", "bruker": "citizens_users",
+    "borgere": "citizens_users", "borger": "citizens_users", "brugere": "citizens_users",
+    "citizens": "citizens_users", "users": "citizens_users", "residents": "citizens_users",
+    "beboere": "citizens_users",
+    "forskning": "research", "fou": "research", "forsking": "research",
+    "forskning_og_utdanning": "research", "universitet": "research",
+    "research_education": "research",
+    "annet": "other", "anna": "other", "andet": "other", "andre": "other",
+}
+YES_NO_WORDS: dict[str, bool] = {
+    "yes": True, "ja": True, "y": True, "j": True, "true": True, "1": True, "x": True,
+    "no": False, "nei": False, "nej": False, "n": False, "false": False, "0": False,
+}
+# A survey answer that means "no answer" (an empty cell is one too): never a number.
+DONT_KNOW_WORDS = frozenset({"don_t_know", "dont_know", "do_not_know", "vet_ikke",
+                             "veit_ikkje", "ved_ikke", "vet_ej", "ikke_relevant",
+                             "ikkje_relevant", "ikke_sikker", "not_sure", "n_a", "na",
+                             "dk", "vi", "-"})
+
 DIRECTION_WORDS: dict[str, str] = {
     "higher_is_better": "higher_is_better", "higher": "higher_is_better",
     "up": "higher_is_better", "høyere_er_bedre": "higher_is_better",
@@ -194,7 +290,8 @@ def match_header(cells: list[str]) -> HeaderMatch | None:
     years = {y: i for i, c in enumerate(cells) if (y := year_of_header(c)) is not None}
     best = None
     for kind in KINDS.values():
-        if not all(col in positions for col in kind.required):
+        own = _own_positions(kind, names)
+        if not all(col in own for col in kind.required):
             continue
         if kind.wide and (not years or "year" in positions or "value" in positions):
             continue
@@ -202,6 +299,8 @@ def match_header(cells: list[str]) -> HeaderMatch | None:
             best = kind
     if best is None:
         return None
+    names = [dict(best.aliases).get(n, n) for n in names]
+    positions = _own_positions(best, names)
     known = set(best.columns)
     used = {c: p for c, p in positions.items() if c in known}
     year_columns = years if best.wide else {}
@@ -213,6 +312,15 @@ def match_header(cells: list[str]) -> HeaderMatch | None:
                      for y in set(years) if best.wide and sum(
                          year_of_header(c) == y for c in cells) > 1})
     return HeaderMatch(best, used, year_columns, unknown, repeated)
+
+
+def _own_positions(kind: Kind, names: list[str]) -> dict[str, int]:
+    """Column name -> first position, with the kind's own aliases applied."""
+    aliases = dict(kind.aliases)
+    positions: dict[str, int] = {}
+    for i, name in enumerate(names):
+        positions.setdefault(aliases.get(name, name), i)
+    return positions
 
 
 def explain_unrecognised(cells: list[str]) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from evaluation.access import Actor, as_actor, require_write
 from evaluation.errors import ERROR, EvaluationError, Problem
-from evaluation.intake import rules
+from evaluation.intake import rules, survey_rules
 from evaluation.intake.checks import check_values
 from evaluation.intake.cleaning import MAX_LISTED, Cleaner, sql_text
 from evaluation.intake.formats import DEPENDENCY_ORDER, KINDS
@@ -34,7 +34,7 @@ from evaluation.words import _
 
 PREVIEW_ROWS = 500
 MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
-_ENTITY_OF = {"observations_wide": "observations"}
+_ENTITY_OF = {"observations_wide": "observations", "responses": "answers"}
 
 
 @dataclass(frozen=True)
@@ -228,11 +228,11 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, e
     if tf.match.kind.wide:
         records, positions = wide_to_long(records, tf.match.year_columns, positions)
     cl = Cleaner(con, records, positions, list(records.problems))
-    for col in tf.match.unknown:
+    for col in () if tf.match.kind.items else tf.match.unknown:
         cl.problems.append(Problem(tf.name, tf.header_line, col, "",
                                    _("column not used by this file kind; it is ignored"),
                                    "warning"))
-    rules.STAGERS[kind](cl)
+    (rules.STAGERS.get(kind) or survey_rules.STAGERS[kind])(cl)
     entity = ENTITIES[_ENTITY_OF.get(kind, kind)]
     if entity.table in given:
         _compare_files(cl, entity, given[entity.table])
@@ -242,9 +242,15 @@ def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, e
         check_values(cl, upload_id)
     if kind == "targets":
         rules.check_targets(cl)
+    if kind in survey_rules.CHECKS:
+        survey_rules.CHECKS[kind](cl)
     if kind.startswith("observations"):
         rows = counts.new + counts.changed + counts.unchanged + _empty_values(cl)
+    elif kind == "responses":  # one row per answer, not per respondent
+        rows = counts.new + counts.changed + counts.unchanged
     preview = _preview(con, entity) if with_preview else pd.DataFrame()
+    if kind in survey_rules.DERIVES:  # after the preview: it replaces `_diff`
+        survey_rules.DERIVES[kind](cl, upload_id)
     report = FileReport(tf.name, kind, tf.sha256, tf.encoding, tf.delimiter, int(rows),
                         counts.new, counts.changed, counts.unchanged, preview)
     return report, cl.problems

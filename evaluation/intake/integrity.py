@@ -14,31 +14,42 @@ import duckdb
 
 from evaluation.errors import EvaluationError
 from evaluation.limits import (
+    ACTOR_TYPES,
     DIRECTIONS,
     HORIZON_YEARS,
+    LANGUAGE_CODES,
     MAX_CHARS,
     MAX_COMMENTARY,
     MAX_YEAR,
     MIN_YEAR,
     PILLARS,
+    SURVEY_SCALE,
 )
 from evaluation.method.settings import SETTINGS, Settings, check_together, check_value
 from evaluation.text import CONTROL_CHARS_SQL
 from evaluation.words import _
 
-_ACTIONS = ("import", "undo", "edit", "settings")
+_ACTIONS = ("import", "undo", "edit", "settings", "survey")
 _TEXT_LIMITS = {  # table: {stored column: the importer's column for its limit}
     "partnerships": {"name": "partnership", "municipality": "municipality", "lead": "lead",
                      "purpose": "purpose", "partners": "partners",
-                     "description": "description"},
+                     "description": "description", "leadership": "leadership",
+                     "termination": "termination"},
     "indicators": {"code": "indicator", "name": "name", "unit": "unit",
                    "description": "description"},
     "observations": {"grp": "group", "source": "source", "note": "note"},
     "events": {"event": "event"},
     "commentary": {"commentary": "commentary"},
+    "partners": {"partner": "partner", "role": "role", "contribution": "contribution",
+                 "commitment": "commitment"},
+    "instrument": {"item": "item", "factor": "factor", "statement": "statement",
+                   **{f"statement_{c}": f"statement_{c}" for c in LANGUAGE_CODES},
+                   **{f"factor_{c}": f"factor_{c}" for c in LANGUAGE_CODES}},
+    "answers": {"respondent": "respondent", "item": "item", "partner": "partner"},
 }
 _YEARS = {"partnerships": ("start_year",), "targets": ("baseline_year", "target_year"),
-          "observations": ("year",), "events": ("year",), "commentary": ("year",)}
+          "observations": ("year",), "events": ("year",), "commentary": ("year",),
+          "partners": ("joined_year", "left_year"), "rounds": ("year",), "answers": ("year",)}
 _NUMBERS = {"targets": ("baseline", "target"), "observations": ("value",),
             "settings": ("value",)}
 
@@ -74,6 +85,20 @@ def _checks() -> list[tuple[str, str, str]]:
         ("partnerships", "trim(name) = ''", _("the name is empty")),
         ("indicators", "trim(code) = '' OR trim(name) = ''", _("the code or name is empty")),
         ("events", "trim(event) = ''", _("the event is empty")),
+        ("partners", f"actor_type NOT IN ({_listed(ACTOR_TYPES)})",
+         _("the actor type is unknown")),
+        ("partners", "left_year < joined_year", _("a partner leaves before it joins")),
+        ("answers", f"actor_type NOT IN ({_listed(ACTOR_TYPES)})",
+         _("the actor type is unknown")),
+        ("answers", f"value NOT BETWEEN {SURVEY_SCALE[0]} AND {SURVEY_SCALE[1]}",
+         _("an answer is outside the scale")),
+        ("submissions", f"actor_type NOT IN ({_listed(ACTOR_TYPES)})",
+         _("the actor type is unknown")),
+        ("submitted_answers", f"value NOT BETWEEN {SURVEY_SCALE[0]} AND {SURVEY_SCALE[1]}",
+         _("an answer is outside the scale")),
+        ("rounds", "status NOT IN ('open', 'closed')", _("the round's status is unknown")),
+        ("rounds", "NOT regexp_full_match(token, '[A-Za-z0-9_-]{22,64}')",
+         _("the round's link token is malformed")),
     ]
     for table, columns in _YEARS.items():
         checks += [(table, f"{c} NOT BETWEEN {MIN_YEAR} AND {MAX_YEAR}",
@@ -90,12 +115,13 @@ def _checks() -> list[tuple[str, str, str]]:
                                column=column, limit=limit)))
             checks.append((table, f"regexp_matches({column}, {CONTROL_CHARS_SQL})",
                            _("{column} holds a control character").format(column=column)))
-    for table in (*_TEXT_LIMITS, "targets", "settings"):
+    for table in (*_TEXT_LIMITS, "targets", "settings", "rounds"):
         checks.append((table, "valid_to IS NOT NULL AND valid_to < valid_from",
                        _("a version ends before it starts")))
         checks.append((table, "valid_from NOT IN (SELECT upload_id FROM uploads)",
                        _("a version refers to an upload that does not exist")))
-    for table in ("targets", "observations", "events", "commentary"):
+    for table in ("targets", "observations", "events", "commentary", "partners", "rounds",
+                  "answers"):
         checks.append((table, "partnership_id NOT IN (SELECT partnership_id FROM partnerships)",
                        _("a row refers to a partnership that does not exist")))
     for table in ("targets", "observations"):

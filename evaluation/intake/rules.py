@@ -22,13 +22,27 @@ from evaluation.intake.cleaning import (
     characters_sql,
 )
 from evaluation.intake.formats import DIRECTION_WORDS, KINDS, PILLAR_WORDS
-from evaluation.limits import HORIZON_YEARS, MAX_COMMENTARY
+from evaluation.limits import DERIVED_PREFIXES, HORIZON_YEARS, MAX_COMMENTARY
 from evaluation.text import name_key
 from evaluation.words import _
 
 MAX_GROUPS = 50  # groups per partnership and indicator (e.g. actor types, districts, ages)
 NEW_PARTNERSHIP = Ref("partnership", "partnerships", "partnership_id", "name", must_exist=False)
 NEW_INDICATOR = Ref("indicator", "indicators", "indicator_id", "code", must_exist=False)
+
+
+def derived_code_sql(column: str) -> str:
+    """SQL: the code in `column` is one the dashboard derives (REG_*, SURVEY_*)."""
+    return "(" + " OR ".join(f"starts_with(upper({column}), '{p}')"
+                             for p in DERIVED_PREFIXES) + ")"
+
+
+def _refuse_derived(cl: Cleaner, where: str, value_col: str) -> None:
+    cl.flag(where, "indicator",
+            _("codes starting with {prefixes} belong to figures the dashboard derives from the "
+              "partner register and the survey; they cannot be uploaded: use another code, or "
+              "set a baseline and target on the derived indicator").format(
+                  prefixes=" / ".join(DERIVED_PREFIXES)), value_col=value_col)
 
 
 def stage_partnerships(cl: Cleaner) -> None:
@@ -47,15 +61,16 @@ def stage_partnerships(cl: Cleaner) -> None:
     valid = ("partnership_raw IS NOT NULL AND start_year IS NOT NULL AND horizon_years "
              f"BETWEEN {low} AND {high} AND horizon_years = round(horizon_years)")
     values = ["municipality_raw", "start_year", "horizon_years", "purpose_raw", "lead_raw",
-              "partners_raw", "description_raw"]
-    _check_duplicates(cl, valid, ["lower(partnership_raw)"], values, _("partnership"))
-    _create_staged(cl, valid, ["lower(partnership_raw)"], """
+              "partners_raw", "description_raw", "leadership_raw", "termination_raw"]
+    check_duplicates(cl, valid, ["lower(partnership_raw)"], values, _("partnership"))
+    create_staged(cl, valid, ["lower(partnership_raw)"], """
         coalesce(t.partnership_id, nextval('entity_seq')) AS partnership_id,
         coalesce((SELECT name FROM partnerships p WHERE p.valid_to IS NULL
                   AND p.partnership_id = t.partnership_id), partnership_raw) AS name,
         municipality_raw AS municipality, start_year,
         horizon_years::INTEGER AS horizon_years, purpose_raw AS purpose, lead_raw AS lead,
-        partners_raw AS partners, description_raw AS description""")
+        partners_raw AS partners, description_raw AS description,
+        leadership_raw AS leadership, termination_raw AS termination""")
 
 
 def stage_indicators(cl: Cleaner) -> None:
@@ -68,11 +83,12 @@ def stage_indicators(cl: Cleaner) -> None:
             "AND trim(i.unit) <> '')", "unit",
             _("unit is empty: charts and reports will show no unit (e.g. %, count, persons)"),
             severity=WARNING)
+    _refuse_derived(cl, derived_code_sql("indicator_raw"), "indicator_raw")
     valid = ("indicator_raw IS NOT NULL AND name_raw IS NOT NULL AND pillar IS NOT NULL "
-             "AND direction IS NOT NULL")
+             f"AND direction IS NOT NULL AND NOT {derived_code_sql('indicator_raw')}")
     values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw"]
-    _check_duplicates(cl, valid, ["lower(indicator_raw)"], values, _("indicator"))
-    _create_staged(cl, valid, ["lower(indicator_raw)"], """
+    check_duplicates(cl, valid, ["lower(indicator_raw)"], values, _("indicator"))
+    create_staged(cl, valid, ["lower(indicator_raw)"], """
         coalesce(t.indicator_id, nextval('entity_seq')) AS indicator_id,
         coalesce((SELECT code FROM indicators i WHERE i.valid_to IS NULL
                   AND i.indicator_id = t.indicator_id), indicator_raw) AS code,
@@ -91,9 +107,9 @@ def stage_targets(cl: Cleaner) -> None:
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND baseline IS NOT NULL"
              " AND target IS NOT NULL AND target_year > baseline_year")
     key = ["partnership_id", "indicator_id"]
-    _check_duplicates(cl, valid, key, ["baseline_year", "baseline", "target_year", "target"],
+    check_duplicates(cl, valid, key, ["baseline_year", "baseline", "target_year", "target"],
                       _("target"))
-    _create_staged(cl, valid, key, "partnership_id, indicator_id, baseline_year, baseline, "
+    create_staged(cl, valid, key, "partnership_id, indicator_id, baseline_year, baseline, "
                    "target_year, target")
 
 
@@ -102,17 +118,21 @@ def stage_observations(cl: Cleaner) -> None:
     cl.build(cols, numbers=["value"], years=["year"], refs=[PARTNERSHIP, INDICATOR],
              keys=["group"], lean=True)
     cl.required(["partnership", "indicator", "year"])
+    derived = ("indicator_id IN (SELECT indicator_id FROM indicators WHERE valid_to IS NULL "
+               f"AND {derived_code_sql('code')})")
+    _refuse_derived(cl, derived, "(SELECT code FROM indicators i WHERE i.valid_to IS NULL AND "
+                    "i.indicator_id = _typed.indicator_id)")
     valid = ("partnership_id IS NOT NULL AND indicator_id IS NOT NULL AND year IS NOT NULL "
-             "AND value IS NOT NULL")
+             f"AND value IS NOT NULL AND NOT {derived}")
     key, grp = ["partnership_id", "indicator_id", "year"], "''"
     if "group" in cl.positions:
         _spell_groups(cl)
         _check_group_count(cl)
         key, grp = [*key, "grp"], "grp"
     if summarise_series(cl, "_typed", valid, grp):
-        _check_duplicates(cl, valid, key, ["value"],
+        check_duplicates(cl, valid, key, ["value"],
                           _("observation (partnership, indicator, year)"))
-    _create_staged(cl, valid, key, f"partnership_id, indicator_id, year, {grp} AS grp, value, "
+    create_staged(cl, valid, key, f"partnership_id, indicator_id, year, {grp} AS grp, value, "
                    "source_raw AS source, note_raw AS note")
     if cl.duplicates:  # count each key once in the series summary
         summarise_series(cl, "_staged", "true", "grp")
@@ -196,8 +216,8 @@ def stage_events(cl: Cleaner) -> None:
     cl.required(["partnership", "year", "event"])
     valid = "partnership_id IS NOT NULL AND year IS NOT NULL AND event_raw IS NOT NULL"
     key = ["partnership_id", "year", "event_raw"]
-    _check_duplicates(cl, valid, key, [], _("event"))
-    _create_staged(cl, valid, key, "partnership_id, year, event_raw AS event")
+    check_duplicates(cl, valid, key, [], _("event"))
+    create_staged(cl, valid, key, "partnership_id, year, event_raw AS event")
 
 
 def stage_commentary(cl: Cleaner) -> None:
@@ -211,9 +231,9 @@ def stage_commentary(cl: Cleaner) -> None:
     valid = (f"partnership_id IS NOT NULL AND year IS NOT NULL AND commentary_raw IS NOT NULL "
              f"AND NOT {too_long}")
     key = ["partnership_id", "year"]
-    _check_duplicates(cl, valid, key, ["commentary_raw"],
+    check_duplicates(cl, valid, key, ["commentary_raw"],
                       _("commentary (partnership, year)"))
-    _create_staged(cl, valid, key, "partnership_id, year, commentary_raw AS commentary")
+    create_staged(cl, valid, key, "partnership_id, year, commentary_raw AS commentary")
 
 
 def check_targets(cl: Cleaner) -> None:
@@ -239,7 +259,7 @@ def check_targets(cl: Cleaner) -> None:
             severity=WARNING, value_col="baseline", table="_target_checks")
 
 
-def _check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str],
+def check_duplicates(cl: Cleaner, valid: str, key: list[str], values: list[str],
                       what: str) -> None:
     """The same key twice: identical rows are a warning, different values an error.
 
@@ -298,7 +318,7 @@ def _typed_columns(cl: Cleaner) -> set[str]:
     return {r[0] for r in cl.con.execute("DESCRIBE _typed").fetchall()}
 
 
-def _create_staged(cl: Cleaner, valid: str, key: list[str], select: str) -> None:
+def create_staged(cl: Cleaner, valid: str, key: list[str], select: str) -> None:
     """`_staged`: the valid rows in the entity's columns, one per key. Always a view: over
     `_typed` when the file repeats no key (a million rows are not copied once more), else
     over a table of the first row of each key."""

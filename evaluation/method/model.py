@@ -13,8 +13,10 @@ import pandas as pd
 
 from evaluation.errors import EvaluationError
 from evaluation.method.assessment import assess
+from evaluation.method.derived import with_derived
 from evaluation.method.scores import compute_scores
 from evaluation.method.settings import Settings
+from evaluation.method.survey import SurveyResults, survey_results
 from evaluation.text import suggest
 from evaluation.words import _
 
@@ -31,13 +33,22 @@ class Evaluation:
     assessment: pd.DataFrame
     components: pd.DataFrame
     scores: pd.DataFrame
+    survey: SurveyResults
 
 
 def evaluate(snap: Snapshot, settings: Settings | None = None) -> Evaluation:
-    """Apply the method; `settings` default to those stored in the snapshot."""
+    """Apply the method; `settings` default to those stored in the snapshot.
+
+    The evaluation's snapshot holds the derived figures too (register and survey), so
+    everything downstream sees them as observations of their indicators.
+    """
     settings = settings or Settings.from_values(snap.settings)
+    survey = survey_results(snap.answers, snap.instrument, snap.partners,
+                            int(settings.survey_min_respondents))
+    snap = with_derived(snap, survey)
     scores = compute_scores(snap, settings)
-    return Evaluation(snap, settings, assess(snap, settings), scores.components, scores.scores)
+    return Evaluation(snap, settings, assess(snap, settings), scores.components, scores.scores,
+                      survey)
 
 
 def resolve_partnership(snap: Snapshot, name: str) -> str:

@@ -58,6 +58,10 @@ SETTINGS: tuple[Setting, ...] = (
             "straight-line trend is fitted to."), 2, 20, N_("Projection"), integer=True),
     Setting("projection_level", 0.80, N_("Coverage of the projection's uncertainty band: "
             "0.80, 0.90 or 0.95."), 0.80, 0.95, N_("Projection"), choices=(0.80, 0.90, 0.95)),
+    Setting("survey_min_respondents", 5, N_("The fewest respondents a survey figure may come "
+            "from: a group of fewer (an actor type, or a whole round) is never shown, and "
+            "enough others are hidden that it cannot be worked out by difference."),
+            3, 50, N_("Collaboration survey"), integer=True),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 # How each pillar id reads inside a sentence (the ids themselves are never translated).
@@ -81,6 +85,7 @@ class Settings:
     path_tolerance: float = BY_NAME["path_tolerance"].default
     projection_points: float = BY_NAME["projection_points"].default
     projection_level: float = BY_NAME["projection_level"].default
+    survey_min_respondents: float = BY_NAME["survey_min_respondents"].default
 
     @classmethod
     def from_values(cls, values: dict[str, float]) -> Settings:

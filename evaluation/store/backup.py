@@ -31,7 +31,7 @@ from evaluation.errors import (
 )
 from evaluation.files import refuse_store_path, write_file
 from evaluation.store.connection import Store, migrate_to, now_utc
-from evaluation.store.schema import ENTITIES, SCHEMA_VERSION
+from evaluation.store.schema import ENTITIES, PLAIN_TABLES, SCHEMA_VERSION
 from evaluation.words import _
 
 MANIFEST = "manifest.json"
@@ -229,14 +229,15 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
 
 def _tables(version: int) -> list[str]:
     return ["meta", "uploads", "upload_files",
-            *(e.table for e in ENTITIES.values() if e.table != "settings" or version > 1)]
+            *(e.table for e in ENTITIES.values() if e.since <= version),
+            *(t for t, since in PLAIN_TABLES.items() if since <= version)]
 
 
 def _describe(con: duckdb.DuckDBPyConnection) -> BackupInfo:
     version = int(con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                               ).fetchone()[0])
     rows = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
-            for t in ("uploads", "upload_files", *ENTITIES)}
+            for t in ("uploads", "upload_files", *ENTITIES, *PLAIN_TABLES)}
     latest = con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0]
     return BackupInfo(version, rows["uploads"], latest, rows, now_utc().isoformat())
 

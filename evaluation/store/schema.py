@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evaluation.limits import LANGUAGE_CODES
 from evaluation.words import N_
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -79,8 +80,50 @@ CREATE TABLE settings (
 );
 """
 
+# Version 3: the collaboration itself. The partner register and the agreement's
+# leadership and termination; the survey instrument; survey rounds and their answers
+# (versioned like data, so an import or a closed round can be undone). Submissions to
+# an open round wait in `submissions` (not versioned: a respondent's answers are
+# written once and never changed) until the evaluator closes the round, which copies
+# them into `answers` as one upload. Nothing there names a person.
+_V3 = """
+ALTER TABLE partnerships ADD COLUMN leadership VARCHAR;
+ALTER TABLE partnerships ADD COLUMN termination VARCHAR;
+CREATE TABLE partners (
+    partnership_id BIGINT NOT NULL, partner VARCHAR NOT NULL, actor_type VARCHAR NOT NULL,
+    joined_year INTEGER NOT NULL, left_year INTEGER, role VARCHAR, contribution VARCHAR,
+    commitment VARCHAR,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE instrument (
+    item VARCHAR NOT NULL, factor VARCHAR NOT NULL, statement VARCHAR NOT NULL,
+    reverse BOOLEAN NOT NULL, statement_nb VARCHAR, statement_nn VARCHAR,
+    statement_da VARCHAR, statement_en VARCHAR, factor_nb VARCHAR, factor_nn VARCHAR,
+    factor_da VARCHAR, factor_en VARCHAR,
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE rounds (
+    partnership_id BIGINT NOT NULL, year INTEGER NOT NULL, token VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,             -- open | closed
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE answers (
+    partnership_id BIGINT NOT NULL, year INTEGER NOT NULL, respondent VARCHAR NOT NULL,
+    item VARCHAR NOT NULL, actor_type VARCHAR NOT NULL, partner VARCHAR,
+    value INTEGER,                       -- 1-5; NULL is "don't know"
+    valid_from BIGINT NOT NULL, valid_to BIGINT
+);
+CREATE TABLE submissions (
+    submission_id VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, actor_type VARCHAR NOT NULL,
+    partner VARCHAR
+);
+CREATE TABLE submitted_answers (
+    submission_id VARCHAR NOT NULL, item VARCHAR NOT NULL, value INTEGER
+);
+"""
+
 # Each entry upgrades a store from version i to i + 1 (index 0: empty -> 1).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 @dataclass(frozen=True)
@@ -92,6 +135,7 @@ class Entity:
     values: tuple[str, ...]
     keep_if_empty: tuple[str, ...] = ()
     label: str = ""
+    since: int = 1  # the schema version that added the table
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -104,8 +148,9 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "partnerships", ("partnership_id",),
             ("name", "municipality", "start_year", "horizon_years", "purpose", "lead",
-             "partners", "description"),
-            ("municipality", "purpose", "lead", "partners", "description"), N_("partnership"),
+             "partners", "description", "leadership", "termination"),
+            ("municipality", "purpose", "lead", "partners", "description", "leadership",
+             "termination"), N_("partnership"),
         ),
         Entity(
             "indicators", ("indicator_id",),
@@ -122,9 +167,29 @@ ENTITIES: dict[str, Entity] = {
         ),
         Entity("events", ("partnership_id", "year", "event"), (), (), N_("event")),
         Entity("commentary", ("partnership_id", "year"), ("commentary",), (), N_("commentary")),
-        Entity("settings", ("name",), ("value",), (), N_("setting")),
+        Entity("settings", ("name",), ("value",), (), N_("setting"), since=2),
+        Entity(
+            "partners", ("partnership_id", "partner"),
+            ("actor_type", "joined_year", "left_year", "role", "contribution", "commitment"),
+            ("left_year", "role", "contribution", "commitment"), N_("partner"), since=3,
+        ),
+        Entity(
+            "instrument", ("item",),
+            ("factor", "statement", "reverse", *(f"statement_{c}" for c in LANGUAGE_CODES),
+             *(f"factor_{c}" for c in LANGUAGE_CODES)),
+            (*(f"statement_{c}" for c in LANGUAGE_CODES), *(f"factor_{c}" for c in LANGUAGE_CODES)),
+            N_("survey statement"), since=3,
+        ),
+        Entity("rounds", ("partnership_id", "year"), ("token", "status"), (),
+               N_("survey round"), since=3),
+        Entity("answers", ("partnership_id", "year", "respondent", "item"),
+               ("actor_type", "partner", "value"), (), N_("survey answer"), since=3),
     )
 }
+
+# Tables that are not versioned (held whole in backups and copies), by the version
+# that added them.
+PLAIN_TABLES: dict[str, int] = {"submissions": 3, "submitted_answers": 3}
 
 # Tables whose rows refer to a partnership or an indicator by id.
 REFERENCES: dict[str, tuple[str, ...]] = {
@@ -132,4 +197,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "observations": ("partnership_id", "indicator_id"),
     "events": ("partnership_id",),
     "commentary": ("partnership_id",),
+    "partners": ("partnership_id",),
+    "rounds": ("partnership_id",),
+    "answers": ("partnership_id",),
 }

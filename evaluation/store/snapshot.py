@@ -16,11 +16,25 @@ import duckdb
 import pandas as pd
 
 from evaluation.errors import EvaluationError
+from evaluation.limits import LANGUAGE_CODES
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import state_filter
 from evaluation.text import name_key
 from evaluation.words import _
+
+PARTNER_COLUMNS = ("partnership", "partner", "actor_type", "joined_year", "left_year", "role",
+                   "contribution", "commitment")
+INSTRUMENT_COLUMNS = ("item", "factor", "statement", "reverse",
+                      *(f"statement_{c}" for c in LANGUAGE_CODES),
+                      *(f"factor_{c}" for c in LANGUAGE_CODES))
+ROUND_COLUMNS = ("partnership", "year", "status", "upload_id")
+ANSWER_COLUMNS = ("partnership", "year", "respondent", "item", "actor_type", "partner", "value",
+                  "upload_id")
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,10 @@ class Snapshot:
     upload_id: int | None
     as_of_time: datetime | None
     settings: dict[str, float] = field(default_factory=dict)
+    partners: pd.DataFrame = field(default_factory=lambda: _empty(PARTNER_COLUMNS))
+    instrument: pd.DataFrame = field(default_factory=lambda: _empty(INSTRUMENT_COLUMNS))
+    rounds: pd.DataFrame = field(default_factory=lambda: _empty(ROUND_COLUMNS))
+    answers: pd.DataFrame = field(default_factory=lambda: _empty(ANSWER_COLUMNS))
 
     @property
     def is_empty(self) -> bool:
@@ -82,7 +100,7 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
     codes = f"""JOIN indicators i ON i.indicator_id = x.indicator_id AND {i}"""
     partnerships = con.execute(f"""
         SELECT p.name AS partnership, p.municipality, p.start_year, p.horizon_years,
-               p.purpose, p.lead, p.partners, p.description
+               p.purpose, p.lead, p.partners, p.description, p.leadership, p.termination
         FROM partnerships p WHERE {p} ORDER BY p.name""").df()
     indicators = con.execute(f"""
         SELECT i.code AS indicator, i.name, i.pillar, i.unit, i.direction, i.description
@@ -104,7 +122,29 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
     settings = dict(con.execute(f"SELECT x.name, x.value FROM settings x WHERE {x}").fetchall())
     upload_id, at = _latest(con, as_of)
     return Snapshot(partnerships, indicators, targets, observations, events, commentary,
-                    upload_id, at, settings)
+                    upload_id, at, settings, **_read_collaboration(con, as_of))
+
+
+def _read_collaboration(con: duckdb.DuckDBPyConnection, as_of: int | None
+                        ) -> dict[str, pd.DataFrame]:
+    """The partner register, the instrument, survey rounds and their answers."""
+    p, x = (state_filter(a, as_of) for a in ("p", "x"))
+    names = f"JOIN partnerships p ON p.partnership_id = x.partnership_id AND {p}"
+    return {
+        "partners": con.execute(f"""
+            SELECT p.name AS partnership, {", ".join(f"x.{c}" for c in PARTNER_COLUMNS[1:])}
+            FROM partners x {names} WHERE {x} ORDER BY 1, x.joined_year, x.partner""").df(),
+        "instrument": con.execute(f"""
+            SELECT {", ".join(f"x.{c}" for c in INSTRUMENT_COLUMNS)} FROM instrument x
+            WHERE {x} ORDER BY x.factor, x.item""").df(),
+        "rounds": con.execute(f"""
+            SELECT p.name AS partnership, x.year, x.status, x.valid_from AS upload_id
+            FROM rounds x {names} WHERE {x} ORDER BY 1, 2""").df(),
+        "answers": con.execute(f"""
+            SELECT p.name AS partnership, x.year, x.respondent, x.item, x.actor_type,
+                   x.partner, x.value, x.valid_from AS upload_id
+            FROM answers x {names} WHERE {x}""").df(),
+    }
 
 
 def _latest(con: duckdb.DuckDBPyConnection, as_of: int | None) -> tuple[int | None, datetime]:
