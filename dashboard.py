@@ -5,6 +5,14 @@ import streamlit as st
 import login
 from evaluation.words import _
 
+if "survey" in st.query_params:
+    # A respondent's link: the survey form only, without sign-in, menu or results.
+    st.set_page_config(page_title=_("Survey"), page_icon="📝", layout="centered",
+                       initial_sidebar_state="collapsed")
+    st.navigation([st.Page("pages/respond.py", title=_("Survey"), url_path="respond",
+                           default=True)], position="hidden").run()
+    st.stop()
+
 st.set_page_config(page_title=_("Partnership evaluation"), page_icon="📈", layout="wide")
 login.require_valid_secrets()  # a broken sign-in configuration stops every page, fail closed
 
@@ -15,6 +23,7 @@ pages = [
             url_path="partnership"),
     st.Page("pages/indicators.py", title=_("Indicators"), icon=":material/monitoring:",
             url_path="indicators"),
+    st.Page("pages/survey.py", title=_("Survey"), icon=":material/forum:", url_path="survey"),
     st.Page("pages/upload.py", title=_("Upload"), icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/settings.py", title=_("Settings"), icon=":material/tune:", url_path="settings"),
 ]

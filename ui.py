@@ -38,10 +38,12 @@ from evaluation.output.views import (
     portfolio_table,
     status_counts,
 )
+from evaluation.output.survey_figures import survey_charts
+from evaluation.output.survey_views import RoundView, round_view
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import Snapshot, read_snapshot
 from evaluation.text import markdown_literal, suggest
-from evaluation.words import N_, _
+from evaluation.words import N_, _, current_language
 
 log = logging.getLogger("evaluation.ui")
 
@@ -61,21 +63,22 @@ def get_store() -> Store:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _read_snapshot(_store: Store, path: str, fingerprint: tuple[int, ...]) -> Snapshot:
+def _read_snapshot(_store: Store, path: str, content: tuple) -> Snapshot:
     return read_snapshot(_store)
 
 
 def _current() -> tuple[Snapshot, tuple]:
     """The current snapshot and the version key of everything built from it.
 
-    The snapshot is re-read whenever the file changes; what is built from it is keyed
+    The snapshot is re-read whenever the stored content changes (a new upload, a
+    restore; not answers sent to an open survey round); what is built from it is keyed
     by content: the latest upload with its time (a restored backup can carry the
     upload number of the store it replaced, never also its time) and the settings.
     A re-read that finds the same content (a checkpoint, a commit in progress)
     reuses every evaluation, view and chart already built.
     """
     store = get_store()
-    snap = _read_snapshot(store, str(store.path), store.fingerprint())
+    snap = _read_snapshot(store, str(store.path), store.content_version())
     return snap, (str(store.path), snap.upload_id, snap.as_of_time,
                   tuple(sorted(snap.settings.items())))
 
@@ -155,6 +158,18 @@ def _comparison(_ev: Evaluation, version: tuple, indicator: str, align: str,
 
 def comparison(indicator: str, align: str, highlight: list[str]) -> Chart:
     return _comparison(*_evaluated(), indicator, align, tuple(highlight))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _survey(_ev: Evaluation, version: tuple, name: str, year: int,
+            language: str) -> tuple[RoundView, list[Chart]]:
+    view = round_view(_ev, name, year)
+    return view, survey_charts(_ev, view)
+
+
+def survey_round(name: str, year: int) -> tuple[RoundView, list[Chart]]:
+    """One survey round's view and charts, built once per store version and language."""
+    return _survey(*_evaluated(), name, year, current_language())
 
 
 def choose(label: str, options: list, param: str, *, format_func=str, help: str | None = None):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evaluation import cli_survey
 from evaluation.config import Config
 from evaluation.errors import (
     CHOOSE_STORE,
@@ -247,6 +248,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("survey")
+def cmd_survey(args: argparse.Namespace) -> int:
+    store = _existing_store(args)
+    return cli_survey.run(args, store, args.user or login_name(args.config), _emit, _print)
+
+
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
     _write(template_csv(args.kind.replace("-", "_")))
@@ -304,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "status":
             p.add_argument("--year", type=int, metavar="Y",
                            help=_("year assessed (default: each series' latest year)"))
+    cli_survey.add_parser(sub, common)
     return parser
 
 

@@ -27,6 +27,7 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 _ENGLISH = gettext.NullTranslations()
 _current: ContextVar[gettext.NullTranslations | None] = ContextVar("translations", default=None)
+_code: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
 
 
 def _(message: str) -> str:
@@ -53,16 +54,23 @@ def languages() -> tuple[str, ...]:
 def set_language(code: str) -> None:
     """Use `code` for the rest of this thread or context (an unknown code: English)."""
     _current.set(_load(code))
+    _code.set(code)
+
+
+def current_language() -> str:
+    """The code of the language in use (what data in several languages is shown in)."""
+    return _code.get()
 
 
 @contextmanager
 def language(code: str) -> Iterator[None]:
     """Use `code` inside the block only."""
-    token = _current.set(_load(code))
+    token, code_token = _current.set(_load(code)), _code.set(code)
     try:
         yield
     finally:
         _current.reset(token)
+        _code.reset(code_token)
 
 
 @functools.cache

@@ -72,7 +72,7 @@ def show_report(report: ImportReport) -> None:
 if uploaded and ui.can_write():
     # Checked once per set of files and state of the store, not on every rerun: a click
     # anywhere on the page re-ran the whole validation of a large file (10 s for 62 MB).
-    checked = (tuple((f.file_id, f.name, f.size) for f in uploaded), store.fingerprint())
+    checked = (tuple((f.file_id, f.name, f.size) for f in uploaded), store.content_version())
     cached = st.session_state.get("upload_preview")
     if cached is None or cached[0] != checked:
         st.session_state.pop("upload_preview", None)  # release the old report first

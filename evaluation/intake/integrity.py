@@ -96,7 +96,7 @@ def _checks() -> list[tuple[str, str, str]]:
          _("the actor type is unknown")),
         ("submitted_answers", f"value NOT BETWEEN {SURVEY_SCALE[0]} AND {SURVEY_SCALE[1]}",
          _("an answer is outside the scale")),
-        ("rounds", "status NOT IN ('open', 'closed')", _("the round's status is unknown")),
+        ("rounds", "state NOT IN ('open', 'closed')", _("the round's status is unknown")),
         ("rounds", "NOT regexp_full_match(token, '[A-Za-z0-9_-]{22,64}')",
          _("the round's link token is malformed")),
     ]

@@ -23,8 +23,16 @@ import numpy as np
 import pandas as pd
 
 from evaluation.limits import ACTOR_TYPES
+from evaluation.words import N_
 
 ALL = "all"  # the group of every respondent (an id, like the actor types)
+# How each group reads (ids are never translated; show these as `_(ACTOR_TYPE_LABELS[id])`).
+ACTOR_TYPE_LABELS = {
+    ALL: N_("All respondents"), "municipality": N_("Municipality"), "state": N_("State"),
+    "civil_society": N_("Civil society"), "business": N_("Business"),
+    "citizens_users": N_("Citizens and users"), "research": N_("Research and education"),
+    "other": N_("Other"),
+}
 RESULT_COLUMNS = ("partnership", "year", "factor", "actor_type", "n", "mean", "share_agree",
                   "share_1", "share_2", "share_3", "share_4", "share_5", "dont_know",
                   "suppressed", "upload_id")

@@ -54,6 +54,7 @@ class Store:
         with _registry_lock:
             self._write_lock = _write_locks.setdefault(key, threading.RLock())
         self._key = key
+        self._content: tuple[tuple[int, ...], tuple] | None = None
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -71,6 +72,25 @@ class Store:
             except FileNotFoundError:
                 parts += [0, 0]
         return tuple(parts)
+
+    def content_version(self) -> tuple:
+        """What identifies the stored content: the latest upload and its time, and the
+        file's identity (a restored backup is a new file). Answers sent to an open survey
+        round change the file but not this, so they do not make every page re-read the
+        store. Read with one query only when the file changed."""
+        fingerprint = self.fingerprint()
+        known = self._content
+        if known is not None and known[0] == fingerprint:
+            return known[1]
+        with self.connect() as con:
+            row = con.execute("SELECT max(upload_id), max(created_at) FROM uploads").fetchone()
+        try:
+            inode = self.path.stat().st_ino
+        except FileNotFoundError:
+            inode = 0
+        version = (inode, row[0], str(row[1]))
+        self._content = (fingerprint, version)
+        return version
 
     def require_existing(self) -> None:
         """Raise unless the store file exists: reading a mistyped path must not create one."""

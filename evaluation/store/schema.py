@@ -104,7 +104,7 @@ CREATE TABLE instrument (
 );
 CREATE TABLE rounds (
     partnership_id BIGINT NOT NULL, year INTEGER NOT NULL, token VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,             -- open | closed
+    state VARCHAR NOT NULL,              -- open | closed ("status" is the diff's word)
     valid_from BIGINT NOT NULL, valid_to BIGINT
 );
 CREATE TABLE answers (
@@ -180,7 +180,7 @@ ENTITIES: dict[str, Entity] = {
             (*(f"statement_{c}" for c in LANGUAGE_CODES), *(f"factor_{c}" for c in LANGUAGE_CODES)),
             N_("survey statement"), since=3,
         ),
-        Entity("rounds", ("partnership_id", "year"), ("token", "status"), (),
+        Entity("rounds", ("partnership_id", "year"), ("token", "state"), (),
                N_("survey round"), since=3),
         Entity("answers", ("partnership_id", "year", "respondent", "item"),
                ("actor_type", "partner", "value"), (), N_("survey answer"), since=3),

@@ -28,7 +28,7 @@ PARTNER_COLUMNS = ("partnership", "partner", "actor_type", "joined_year", "left_
 INSTRUMENT_COLUMNS = ("item", "factor", "statement", "reverse",
                       *(f"statement_{c}" for c in LANGUAGE_CODES),
                       *(f"factor_{c}" for c in LANGUAGE_CODES))
-ROUND_COLUMNS = ("partnership", "year", "status", "upload_id")
+ROUND_COLUMNS = ("partnership", "year", "state", "upload_id")
 ANSWER_COLUMNS = ("partnership", "year", "respondent", "item", "actor_type", "partner", "value",
                   "upload_id")
 
@@ -138,7 +138,7 @@ def _read_collaboration(con: duckdb.DuckDBPyConnection, as_of: int | None
             SELECT {", ".join(f"x.{c}" for c in INSTRUMENT_COLUMNS)} FROM instrument x
             WHERE {x} ORDER BY x.factor, x.item""").df(),
         "rounds": con.execute(f"""
-            SELECT p.name AS partnership, x.year, x.status, x.valid_from AS upload_id
+            SELECT p.name AS partnership, x.year, x.state, x.valid_from AS upload_id
             FROM rounds x {names} WHERE {x} ORDER BY 1, 2""").df(),
         "answers": con.execute(f"""
             SELECT p.name AS partnership, x.year, x.respondent, x.item, x.actor_type,
