@@ -32,14 +32,14 @@ from evaluation.method.model import Evaluation, evaluate
 from evaluation.output.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
 from evaluation.output.exports import export_files
 from evaluation.output.render import INSTALL_HINT, browser_available, use_browser
+from evaluation.output.survey_figures import survey_charts
+from evaluation.output.survey_views import RoundView, round_view
 from evaluation.output.views import (
     PartnershipView,
     partnership_view,
     portfolio_table,
     status_counts,
 )
-from evaluation.output.survey_figures import survey_charts
-from evaluation.output.survey_views import RoundView, round_view
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import Snapshot, read_snapshot
 from evaluation.text import markdown_literal, suggest

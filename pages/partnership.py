@@ -14,6 +14,7 @@ from evaluation.method.scores import PILLAR_NAMES
 from evaluation.output.exports import safe_filename
 from evaluation.output.render import INSTALL_HINT, browser_available
 from evaluation.output.report import annual_report_pdf, annual_report_zip
+from evaluation.output.survey_views import partner_register
 from evaluation.output.theme import PILLAR_STYLE
 from evaluation.words import _
 
@@ -49,7 +50,26 @@ if profile.get("description"):
     about.markdown(ui.plain(profile["description"]))
 members.markdown(_("**Lead / backbone:** {lead}").format(
     lead=ui.plain(profile["lead"]) or _("not given")))
-members.markdown(_("**Partners**") + "  \n" + (ui.plain(profile["partners"]) or _("Not listed.")))
+if profile.get("leadership"):
+    members.markdown(_("**Leadership and progress**") + "  \n" + ui.plain(profile["leadership"]))
+members.markdown(_("**Duration:** {start}–{end} ({horizon} years)").format(
+    start=start, end=view.horizon_end, horizon=horizon))
+if profile.get("termination"):
+    members.markdown(_("**Leaving and ending**") + "  \n" + ui.plain(profile["termination"]))
+register = partner_register(result, view.name)
+if register.empty:
+    members.markdown(_("**Partners**") + "  \n" + (ui.plain(profile["partners"])
+                                                   or _("Not listed.")))
+else:
+    current = register[~register["years"].str.contains(_("(left)"), regex=False)]
+    members.markdown(_("**Partners by actor type**") + "  \n" + ui.plain(" · ".join(
+        f"{actor} {n}" for actor, n in current["actor_type"].value_counts(sort=False).items())))
+    with st.expander(_("The partners: who they are, what each contributes and commits to "
+                       "({n} in the register)").format(n=len(register)), expanded=False):
+        st.dataframe(register, hide_index=True, width="stretch", column_config={
+            "actor_type": _("Actor type"), "partner": _("Partner"), "role": _("Role"),
+            "years": _("Member"), "contribution": _("Contributes"),
+            "commitment": _("Commits to")})
 
 scored = view.scores.dropna(subset=["balanced"])
 if not scored.empty:

@@ -59,7 +59,7 @@ with st.form(f"survey_{token}", border=False):
     st.caption(_("For each statement: 1 = strongly disagree … 5 = strongly agree, or "
                  "\"don't know\"."))
     answers: dict[str, int | None] = {}
-    for factor, rows in items.groupby("factor", sort=False):
+    for _factor, rows in items.groupby("factor", sort=False):
         st.markdown(f"**{ui.plain(rows['factor_name'].iloc[0])}**")
         for row in rows.itertuples():
             choice = st.radio(ui.plain(row.statement), SCALE, index=None, horizontal=True,

@@ -11,7 +11,7 @@ import pytest
 from evaluation.intake.importer import ImportReport, import_files
 from evaluation.intake.sample import load_sample_data
 from evaluation.store.connection import Store
-from evaluation.store.schema import ENTITIES
+from evaluation.store.schema import ENTITIES, PLAIN_TABLES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
@@ -70,7 +70,7 @@ def app_store(tmp_path: Path, sample_template: Path, monkeypatch: pytest.MonkeyP
 
 def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table, all versions, in a stable order: for 'nothing changed'."""
-    tables = ["uploads", "upload_files", *ENTITIES]
+    tables = ["uploads", "upload_files", *ENTITIES, *PLAIN_TABLES]
     with store.connect() as con:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
 

@@ -301,16 +301,18 @@ def derive_survey_indicators(cl: Cleaner, upload_id: int) -> None:
 
 
 def _apply_indicators(cl: Cleaner, rows: list[tuple], upload_id: int) -> None:
-    cl.con.register("_derived", pa.table({
-        name: pa.array([r[i] for r in rows], pa.string())
-        for i, name in enumerate(("code", "name", "pillar", "unit", "description"))}))
+    # Inserted row by row, not registered: few rows, and a registration needs the
+    # connection free of any pending result.
+    cl.con.execute("CREATE OR REPLACE TEMP TABLE _derived (code VARCHAR, name VARCHAR, "
+                   "pillar VARCHAR, unit VARCHAR, description VARCHAR)")
+    if rows:
+        cl.con.executemany("INSERT INTO _derived VALUES (?, ?, ?, ?, ?)", rows)
     cl.con.execute("""
         CREATE OR REPLACE TEMP TABLE _staged_derived AS
         SELECT coalesce(i.indicator_id, nextval('entity_seq')) AS indicator_id, d.code,
                d.name, d.pillar, d.unit, 'higher_is_better' AS direction, d.description,
                NULL::BIGINT AS rec
         FROM _derived d LEFT JOIN indicators i ON i.valid_to IS NULL AND i.code = d.code""")
-    cl.con.unregister("_derived")
     apply_staged(cl.con, ENTITIES["indicators"], "_staged_derived", upload_id)
 
 

@@ -21,13 +21,14 @@ from evaluation.method.survey import ALL, SurveyResults
 if TYPE_CHECKING:
     from evaluation.store.snapshot import Snapshot
 
+SURVEY_PREFIX = "SURVEY_"
 REGISTER_SOURCE = "Derived from the partner register"
 SURVEY_SOURCE = "Derived from the collaboration survey {year} (n = {n})"
 
 
 def survey_indicator_code(factor: str) -> str:
     """The derived process indicator of a survey factor."""
-    return f"SURVEY_{factor.upper()}"[:MAX_CHARS["indicator"]]
+    return f"{SURVEY_PREFIX}{factor.upper()}"[:MAX_CHARS["indicator"]]
 
 
 def with_derived(snap: Snapshot, survey: SurveyResults) -> Snapshot:

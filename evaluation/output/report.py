@@ -24,6 +24,8 @@ from evaluation.method.statuses import STATUS_LABELS, status_words
 from evaluation.output.charts import Chart, partnership_charts
 from evaluation.output.exports import chart_pack, safe_filename
 from evaluation.output.render import render_many
+from evaluation.output.survey_figures import survey_charts
+from evaluation.output.survey_views import RoundView, latest_round, rate_text, round_view
 from evaluation.output.theme import PILLAR_STYLE
 from evaluation.output.views import PartnershipView, partnership_view
 from evaluation.text import printable
@@ -49,6 +51,7 @@ class ReportContext:
     view: PartnershipView
     year: int
     charts: list[Chart]
+    survey: RoundView | None = None
 
     @property
     def title(self) -> str:
@@ -61,7 +64,12 @@ def report_context(ev: Evaluation, partnership: str, year: int) -> ReportContext
     view = partnership_view(ev, name, until=year)
     start = int(view.profile["start_year"])
     last = max(view.horizon_end, year)
-    return ReportContext(ev, view, year, partnership_charts(ev, view, min(start, year), last))
+    charts = partnership_charts(ev, view, min(start, year), last)
+    survey_year = latest_round(ev, name, until=year)
+    survey = round_view(ev, name, survey_year) if survey_year is not None else None
+    if survey is not None:
+        charts += survey_charts(ev, survey)
+    return ReportContext(ev, view, year, charts, survey)
 
 
 class _Pdf(FPDF):
@@ -110,6 +118,7 @@ def annual_report_pdf(ev: Evaluation, partnership: str, year: int) -> bytes:
             _chart(pdf, images, heights, key)
     for pillar in PILLAR_NAMES:
         _pillar(pdf, ctx, pillar, images, heights)
+    _collaboration(pdf, ctx, images, heights)
     _events_and_commentary(pdf, ctx)
     return bytes(pdf.output())
 
@@ -209,6 +218,23 @@ def _pillar(pdf: _Pdf, ctx: ReportContext, pillar: str, images: dict, heights: d
     _text(pdf, _(KEY), 7, gap=2)
     for r in table.itertuples():
         _chart(pdf, images, heights, f"indicator_{r.indicator}", PAGE_WIDTH * 0.8)
+
+
+def _collaboration(pdf: _Pdf, ctx: ReportContext, images: dict, heights: dict) -> None:
+    """How the collaboration works: the latest survey round up to the report year."""
+    _section(pdf, _("How the collaboration works"), _chart_height(heights, "survey_profile"))
+    view = ctx.survey
+    if view is None:
+        _text(pdf, _("No collaboration survey up to {year}.").format(year=ctx.year))
+        return
+    _text(pdf, _("The partners' yearly survey, round {year}. {rate} Groups of fewer than "
+                 "{min} respondents are not shown, nor any figure that would reveal one."
+                 ).format(year=view.year, rate=rate_text(view), min=view.min_n), 10)
+    if view.hidden_groups:
+        _text(pdf, _("Not shown for some factors: {groups}.").format(
+            groups=", ".join(view.hidden_groups)), 9)
+    for key in ("survey_profile", "survey_change", "survey_gaps"):
+        _chart(pdf, images, heights, key)
 
 
 def _path_words(code: str) -> str:

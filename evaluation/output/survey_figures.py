@@ -26,6 +26,15 @@ ANSWER_STYLE = (
     ("#5AB4AC", "", N_("Agree")),
     ("#01665E", "", N_("Strongly agree")),
 )
+def _layout(title: str, subtitle: str, height: int) -> dict:
+    """The theme's layout with the title from the figure's left edge, not the plot's: the
+    factor names take the left third, and a partnership's long name needs the width."""
+    layout = base_layout(title, subtitle, height)
+    layout["title"].update({"xref": "container", "x": 0.01})
+    layout["margin"]["l"] = 10
+    return layout
+
+
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross")
 _AXIS = {"range": [0.8, 5.2], "dtick": 1, "tick0": 1, "tickformat": "d"}
 
@@ -55,7 +64,7 @@ def build_profile_figure(profile: pd.DataFrame, *, title: str, subtitle: str, mi
         data.append(_bar(v, [-x for x in values], labels, shares[v], v != 3))
     for v, values in [(3, halves), (4, shares[4]), (5, shares[5])]:
         data.append(_bar(v, values, labels, shares[v], True))
-    layout = base_layout(title, subtitle, height or 170 + 46 * len(rows))
+    layout = _layout(title, subtitle, height or 170 + 46 * len(rows))
     layout.update({
         "barmode": "relative", "bargap": 0.3,
         "xaxis": {"range": [-100, 100], "tickvals": [-100, -50, 0, 50, 100],
@@ -65,7 +74,6 @@ def build_profile_figure(profile: pd.DataFrame, *, title: str, subtitle: str, mi
         "yaxis": {"automargin": True, "ticks": ""},
         "legend": {**layout["legend"], "traceorder": "normal"},
     })
-    layout["margin"]["l"] = 10
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -104,11 +112,10 @@ def build_change_figure(change: pd.DataFrame, *, before: int, now: int, title: s
          "y": labels, "marker": {"symbol": "circle", "size": 12, "color": "#0072B2"},
          "hovertemplate": f"%{{y}}<br>{now}: %{{x:.2f}}<extra></extra>"},
     ]
-    layout = base_layout(title, subtitle, height or 150 + 36 * len(rows))
+    layout = _layout(title, subtitle, height or 150 + 36 * len(rows))
     layout.update({"xaxis": {**_AXIS, "title": {"text": _(
         "Mean (1 strongly disagree … 5 strongly agree)")}, "gridcolor": "#E5E5E5"},
         "yaxis": {"automargin": True, "ticks": ""}})
-    layout["margin"]["l"] = 10
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -133,12 +140,11 @@ def build_gap_figure(gaps: pd.DataFrame, *, title: str, subtitle: str,
             "customdata": rows["n"].tolist(),
             "hovertemplate": f"%{{y}}<br>{safe(name)}: %{{x:.2f}} (n = %{{customdata}})"
                              "<extra></extra>"})
-    layout = base_layout(title, subtitle, height or 170 + 36 * len(order))
+    layout = _layout(title, subtitle, height or 170 + 36 * len(order))
     layout.update({"xaxis": {**_AXIS, "title": {"text": _(
         "Mean (1 strongly disagree … 5 strongly agree)")}, "gridcolor": "#E5E5E5"},
         "yaxis": {"automargin": True, "ticks": "", "categoryorder": "array",
                   "categoryarray": [labels[f] for f in order]}})
-    layout["margin"]["l"] = 10
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -151,7 +157,7 @@ def survey_charts(ev: Evaluation, view: RoundView) -> list[Chart]:
     hidden = view.hidden_groups
     if hidden:
         base += " · " + _("not shown for: {groups}").format(groups=", ".join(hidden))
-    profile_title = _("{partnership}: how the collaboration works, survey {year}").format(
+    profile_title = _("{partnership}: collaboration survey {year}").format(
         partnership=view.partnership, year=view.year)
     profile = view.profile
     charts = [Chart(

@@ -138,3 +138,26 @@ def results_table(ev: Evaluation, partnership: str, year: int) -> pd.DataFrame:
     out["mean"] = out["mean"].round(2)
     out["share_agree"] = out["share_agree"].round(3)
     return out
+
+
+def partner_register(ev: Evaluation, partnership: str) -> pd.DataFrame:
+    """The register as a steering group reads it: actor type (in words), partner, role,
+    membership years, contribution and commitment; by actor type, then joining year."""
+    p = ev.snapshot.partners
+    rows = p[p["partnership"] == partnership].copy()
+    order = {a: i for i, a in enumerate(ACTOR_TYPE_LABELS)}
+    rows["_o"] = rows["actor_type"].map(lambda a: order.get(a, 99))
+    rows = rows.sort_values(["_o", "joined_year", "partner"], ignore_index=True)
+
+    def years(row: pd.Series) -> str:
+        left = row["left_year"]
+        if pd.notna(left):
+            return _("{joined}–{left} (left)").format(joined=int(row["joined_year"]),
+                                                     left=int(left))
+        return _("since {joined}").format(joined=int(row["joined_year"]))
+
+    return pd.DataFrame({
+        "actor_type": rows["actor_type"].map(lambda a: _(ACTOR_TYPE_LABELS.get(a, a))),
+        "partner": rows["partner"], "role": rows["role"],
+        "years": [years(r) for _i, r in rows.iterrows()] if len(rows) else [],
+        "contribution": rows["contribution"], "commitment": rows["commitment"]})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from evaluation.method.assessment import status_table
 from evaluation.method.horizon import expected_value, phase
+from evaluation.method.derived import SURVEY_PREFIX
 from evaluation.method.model import Evaluation, resolve_partnership
 from evaluation.method.projection import Projection, project
 from evaluation.method.scores import PILLAR_NAMES
@@ -182,6 +183,10 @@ def partnership_view(ev: Evaluation, name: str, until: int | None = None) -> Par
     profile = snap.partnership(name)
     horizon_end = int(profile["start_year"] + profile["horizon_years"] - 1)
     series = ev.assessment[ev.assessment["partnership"] == name]
+    # A survey factor without a target is read on the Survey page, not as one more panel.
+    targeted = set(snap.targets.loc[snap.targets["partnership"] == name, "indicator"])
+    series = series[~series["indicator"].str.startswith(SURVEY_PREFIX)
+                    | series["indicator"].isin(targeted)]
     scores = ev.scores[ev.scores["partnership"] == name]
     obs = snap.observations[snap.observations["partnership"] == name]
     if until is not None:
