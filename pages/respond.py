@@ -45,7 +45,7 @@ chosen = st.selectbox(_("Language of the statements"), LANGUAGE_CODES,
 st.write(_("The partnership asks everyone who takes part how the collaboration works. "
            "Answering takes about five minutes. Your answers are anonymous: no name, e-mail "
            "or address is stored, and results are only ever shown for groups of at least "
-           "five respondents."))
+           "{min} respondents.").format(min=link.min_n))
 
 items = statements(link.items, chosen)
 with st.form(f"survey_{token}", border=False):

@@ -11,6 +11,7 @@ import streamlit as st
 
 import ui
 from evaluation.intake.rounds import close_round, open_round, round_overview
+from evaluation.limits import MAX_YEAR, MIN_YEAR
 from evaluation.method.survey import ACTOR_TYPE_LABELS
 from evaluation.output.qr import qr_png, qr_svg
 from evaluation.output.survey_views import rate_text, rates_table
@@ -70,8 +71,8 @@ if done:
     st.caption(_("Rounds with results: {years}.").format(years=", ".join(map(str, done))))
 if ui.can_write() and not snap.instrument.empty:
     with st.form("open_round"):
-        year = st.number_input(_("Open a round for the year"), min_value=1990, max_value=2100,
-                               value=date.today().year, step=1)
+        year = st.number_input(_("Open a round for the year"), min_value=MIN_YEAR,
+                               max_value=MAX_YEAR, value=date.today().year, step=1)
         if st.form_submit_button(_("Open round"), type="primary"):
             with ui.guarded():
                 open_round(ui.get_store(), name, int(year), ui.require_evaluator())

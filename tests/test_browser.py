@@ -17,13 +17,19 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.intake import rounds
+from evaluation.store.connection import Store
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-dev-shm-usage"]
-PAGES = {"overview": 2, "partnership": 5, "indicators": 1, "upload": 0, "settings": 0}
+PAGES = {"overview": 2, "partnership": 5, "indicators": 1, "survey": 3, "upload": 0,
+         "settings": 0}
+BODO = "Sammen mot ensomhet Bodø"
+DRAMMEN = "Ungdomsløftet Drammen"
 
 pytestmark = pytest.mark.browser
 
@@ -241,5 +247,53 @@ def test_the_command_line_imports_while_the_app_runs(app_server, browser, tmp_pa
         page.wait_for_function("document.body.innerText.includes('Data as of upload 2')",
                                timeout=60_000)
         assert_no_error(page)
+    finally:
+        page.close()
+
+
+def test_the_respondent_form_on_a_phone_in_chromium(app_server, browser):
+    url, store_path = app_server
+    store = Store(store_path)
+    token = rounds.open_round(store, DRAMMEN, 2026, "evaluator")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+                            has_touch=True, device_scale_factor=2)
+    try:
+        page.goto(f"{url}/?survey={token}", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=60_000)
+        page.wait_for_timeout(1000)
+        assert_no_error(page)
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        body = page.inner_text("body")
+        assert "Overview" not in body and "Upload" not in body
+        # Nothing overflows the phone's width.
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390 + 1, width
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "respond-phone.png"), full_page=False)
+        page.get_by_text("Civil society", exact=True).first.click()
+        groups = page.locator("[data-testid='stRadio']")
+        groups.nth(1).get_by_text("4", exact=True).click()
+        groups.nth(2).get_by_text("Don't know", exact=True).click()
+        page.get_by_role("button", name="Send my answers").click()
+        page.wait_for_selector("text=Thank you!", timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "respond-phone-sent.png"))
+    finally:
+        page.close()
+    overview = rounds.round_overview(store)
+    row = overview[(overview["partnership"] == DRAMMEN) & (overview["year"] == 2026)]
+    assert int(row["respondents"].iloc[0]) == 1
+
+
+def test_a_respondent_cannot_reach_the_dashboards_pages(app_server, browser):
+    url, store_path = app_server
+    token = rounds.open_round(Store(store_path), BODO, 2027, "evaluator")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{url}/overview?survey={token}", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=60_000)
+        page.wait_for_timeout(800)
+        body = page.inner_text("body")
+        assert BODO in body and "Partnerships at a glance" not in body
+        assert page.locator(".js-plotly-plot").count() == 0
     finally:
         page.close()

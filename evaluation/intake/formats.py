@@ -82,6 +82,7 @@ KINDS: dict[str, Kind] = {
                 ("Nettverk friluftsliv Askim", "INV_PARTNERS", "2020", "4", "civil_society",
                  "Partnership register", ""),
             ),
+            aliases=(("actor_type", "group"),),
         ),
         Kind(
             "observations_wide",
@@ -130,6 +131,12 @@ KINDS: dict[str, Kind] = {
                 ("trust_1", "trust", "Partners keep what they promise", "no",
                  "Partnerne holder det de lover", "Partnarane held det dei lovar",
                  "Partnerne holder, hvad de lover", "Partners keep what they promise",
+                 "Tillit", "Tillit", "Tillid", "Trust"),
+                ("trust_2", "trust", "I keep concerns to myself in partner meetings", "yes",
+                 "Jeg holder bekymringer for meg selv i partnermøtene",
+                 "Eg held bekymringar for meg sjølv i partnarmøta",
+                 "Jeg holder bekymringer for mig selv på partnermøderne",
+                 "I keep concerns to myself in partner meetings",
                  "Tillit", "Tillit", "Tillid", "Trust"),
             ),
         ),
@@ -353,4 +360,6 @@ def template_csv(kind_name: str) -> str:
         header = ["partnership", "indicator", "group", "source", "note"] + [
             str(y) for y in range(2019, 2021)
         ]
+    if kind.items:  # then one column per item of the instrument, headed by its id
+        header += ["trust_1", "trust_2"]
     return write_csv(header=header, rows=kind.example)

@@ -22,6 +22,7 @@ import pandas as pd
 from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
 from evaluation.limits import ACTOR_TYPES, MAX_CHARS, SURVEY_SCALE
+from evaluation.method.settings import BY_NAME
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES
 from evaluation.store.versions import apply_staged, begin_upload
@@ -40,6 +41,7 @@ class RoundLink:
     open: bool
     items: pd.DataFrame  # item, factor, statement, statement_<lang>...
     partners: pd.DataFrame  # partner, actor_type (active that year)
+    min_n: int  # the fewest respondents a shown figure comes from (the setting)
 
 
 class SurveyClosed(EvaluationError):
@@ -120,7 +122,10 @@ def round_link(store: Store, token: str) -> RoundLink | None:
             SELECT partner, actor_type FROM partners WHERE valid_to IS NULL
             AND partnership_id = ? AND joined_year <= ? AND (left_year IS NULL OR left_year >= ?)
             ORDER BY actor_type, partner""", [row[3], row[1], row[1]]).df()
-    return RoundLink(str(row[0]), int(row[1]), row[2] == "open", items, partners)
+        setting = con.execute("SELECT value FROM settings WHERE valid_to IS NULL AND name = "
+                              "'survey_min_respondents'").fetchone()
+    min_n = int(setting[0]) if setting else int(BY_NAME["survey_min_respondents"].default)
+    return RoundLink(str(row[0]), int(row[1]), row[2] == "open", items, partners, min_n)
 
 
 def submit_answers(store: Store, token: str, submission_id: str, actor_type: str,
@@ -130,6 +135,9 @@ def submit_answers(store: Store, token: str, submission_id: str, actor_type: str
     `answers` maps item ids to 1-5, or None for "don't know"; items left out are
     unanswered. Raises SurveyClosed for an unknown or closed link and for a form
     already sent, EvaluationError for answers the form cannot have produced.
+
+    Long because everything a respondent could send wrong is checked here, before and
+    inside the one short write.
     """
     if not _plausible(token):
         raise SurveyClosed(_unknown_link(), _("Survey not found"))

@@ -49,6 +49,8 @@ SCALE_WORDS: dict[str, int] = {
 }
 _LEADING_NUMBER = re.compile(r"([1-9]\d*)(?:[.,]0+)?(?:\s*[-–:=.)]\s*\D.*)?")
 _MIN, _MAX = SURVEY_SCALE
+# A factor's id fits its derived indicator's code: SURVEY_ + id within the code's limit.
+FACTOR_ID = MAX_CHARS["indicator"] - len("SURVEY_")
 _ANSWERS_COLUMNS = set(KINDS["responses"].columns)
 
 
@@ -112,10 +114,11 @@ def stage_instrument(cl: Cleaner) -> None:
     cl.required(["factor", "statement"])
     cl.flag("factor_raw IS NULL AND item_raw IS NULL", "item",
             _("item is empty: every row needs one"))
-    for col, what in (("item_id", "item"), ("factor_id", "factor")):
-        cl.flag(f"{what}_raw IS NOT NULL AND NOT regexp_full_match({col}, '[a-z0-9_]{{1,40}}')",
-                what, _("is not a usable id: use letters, digits and _ (at most 40), e.g. "
-                        "trust_1"), value_col=f"{what}_raw")
+    for col, what, most in (("item_id", "item", 40), ("factor_id", "factor", FACTOR_ID)):
+        cl.flag(f"{what}_raw IS NOT NULL AND NOT regexp_full_match({col}, "
+                f"'[a-z0-9_]{{1,{most}}}')",
+                what, _("is not a usable id: use letters, digits and _ (at most {most}), e.g. "
+                        "trust_1").format(most=most), value_col=f"{what}_raw")
     reserved = sorted(_ANSWERS_COLUMNS | {k for k, v in ALIASES.items() if v in _ANSWERS_COLUMNS})
     cl.con.execute("CREATE OR REPLACE TEMP TABLE _reserved AS SELECT unnest(?) AS word",
                    [reserved])
@@ -124,7 +127,7 @@ def stage_instrument(cl: Cleaner) -> None:
               "partner, respondent); choose another id"), value_col="item_raw")
     valid = ("item_id IS NOT NULL AND factor_id IS NOT NULL AND statement_raw IS NOT NULL "
              "AND regexp_full_match(item_id, '[a-z0-9_]{1,40}') "
-             "AND regexp_full_match(factor_id, '[a-z0-9_]{1,40}') "
+             f"AND regexp_full_match(factor_id, '[a-z0-9_]{{1,{FACTOR_ID}}}') "
              "AND item_id NOT IN (SELECT word FROM _reserved)")
     texts = [f"statement_{c}_raw" for c in LANGUAGE_CODES] + [
         f"factor_{c}_raw" for c in LANGUAGE_CODES]

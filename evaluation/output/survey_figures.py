@@ -149,7 +149,9 @@ def build_gap_figure(gaps: pd.DataFrame, *, title: str, subtitle: str,
 
 
 def survey_charts(ev: Evaluation, view: RoundView) -> list[Chart]:
-    """The round's profile, its change since the previous round, and the gaps."""
+    """The round's profile, its change since the previous round, and the gaps.
+
+    Long because it is the catalogue of a round's charts, one entry after another."""
     as_of = ev.snapshot.describe_as_of()
     years = (view.previous or view.year, view.year)
     base = _("{n} respondents · groups under {min} are not shown").format(

@@ -21,7 +21,7 @@ CREATE SEQUENCE upload_seq START 1;
 CREATE SEQUENCE entity_seq START 1;
 CREATE TABLE uploads (
     upload_id BIGINT PRIMARY KEY,
-    action VARCHAR NOT NULL,            -- import | undo | edit | settings
+    action VARCHAR NOT NULL,            -- import | undo | edit | settings | survey (v3)
     created_at TIMESTAMP NOT NULL,      -- UTC
     created_by VARCHAR NOT NULL,
     summary VARCHAR NOT NULL,
