@@ -27,6 +27,7 @@ from evaluation.errors import (
     EvaluationError,
     Problem,
 )
+from evaluation.intake.rounds import RoundLink, round_link
 from evaluation.intake.sample import ensure_store
 from evaluation.method.model import Evaluation, evaluate
 from evaluation.output.charts import Chart, comparison_chart, partnership_charts, portfolio_charts
@@ -170,6 +171,19 @@ def _survey(_ev: Evaluation, version: tuple, name: str, year: int,
 def survey_round(name: str, year: int) -> tuple[RoundView, list[Chart]]:
     """One survey round's view and charts, built once per store version and language."""
     return _survey(*_evaluated(), name, year, current_language())
+
+
+@st.cache_resource(ttl=5, max_entries=256, show_spinner=False)
+def _survey_link(_store: Store, path: str, token: str) -> RoundLink | None:
+    return round_link(_store, token)
+
+
+def survey_link(token: str) -> RoundLink | None:
+    """The round a respondent's link opens, read at most every 5 s per link: 500 people
+    opening one link in a minute read the store a dozen times, not 500 (whether it is
+    still open is checked again, in the store, when the answers are sent)."""
+    store = get_store()
+    return _survey_link(store, str(store.path), token)
 
 
 def choose(label: str, options: list, param: str, *, format_func=str, help: str | None = None):

@@ -44,6 +44,7 @@ from evaluation.store.connection import Store  # noqa: E402
 from evaluation.store.snapshot import read_snapshot  # noqa: E402
 from tests.test_browser import free_port, start_app  # noqa: E402
 
+FAILURES: dict[str, int] = {}  # why a respondent was not thanked, by exception
 ACTORS = ["Municipality", "State", "Civil society", "Business", "Citizens and users"]
 ANSWERS = ["1", "2", "3", "4", "5", "Don't know"]
 
@@ -192,7 +193,8 @@ async def with_respondents(url: str, token: str, count: int, seconds: float,
         await asyncio.sleep(n * seconds / count)
         try:
             return await respondent(url, token, n)
-        except Exception:  # noqa: BLE001 - a lost submission is what is counted
+        except Exception as e:  # noqa: BLE001 - a lost submission is what is counted
+            FAILURES[type(e).__name__] = FAILURES.get(type(e).__name__, 0) + 1
             return False
 
     start = time.perf_counter()
@@ -246,6 +248,8 @@ def main() -> None:
               f"without respondents, {r['busy'] * 1000:.0f} ms with them "
               f"({r['views'][0]} and {r['views'][1]} page views)")
         print(f"   ratio: {r['busy'] / r['quiet']:.2f}x (goal: at most 2x)")
+        if FAILURES:
+            print(f"   not thanked: {FAILURES}")
 
 
 if __name__ == "__main__":
