@@ -78,8 +78,12 @@ def send() -> None:
 
 st.title(ui.plain(link.partnership))
 st.subheader(_("How does the collaboration work? Survey {year}").format(year=link.year))
+browser = (st.context.locale or "").lower()  # the respondent's browser language, e.g. da-DK
+guess = next((c for c in LANGUAGE_CODES if browser.startswith(c)),
+             "nb" if browser.startswith(("no", "nb")) else "en")
 chosen = st.selectbox(_("Language of the statements"), LANGUAGE_CODES,
-                      format_func=LANGUAGE_NAMES.get, key="survey_language")
+                      index=LANGUAGE_CODES.index(guess), format_func=LANGUAGE_NAMES.get,
+                      key="survey_language")
 st.write(_("The partnership asks everyone who takes part how the collaboration works. "
            "Answering takes about five minutes. Your answers are anonymous: no name, e-mail "
            "or address is stored, and results are only ever shown for groups of at least "

@@ -38,7 +38,9 @@ name = ui.choose(_("Partnership"), names, "partnership")
 def respondent_link(token: str) -> str:
     """The link respondents open: this dashboard's address with the round's token."""
     url = urlsplit(st.context.url or "http://localhost:8501/")
-    return f"{url.scheme}://{url.netloc}/?survey={token}"
+    base = url.path.rstrip("/")  # behind a proxy the app may live under a path prefix
+    base = base[: -len("/survey")] if base.endswith("/survey") else base
+    return f"{url.scheme}://{url.netloc}{base}/?survey={token}"
 
 
 mine = rounds[rounds["partnership"] == name]

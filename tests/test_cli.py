@@ -98,7 +98,7 @@ def test_several_files_are_one_transaction(sample_store, tmp_path, capsys):
 @pytest.mark.parametrize("kind", [*KINDS, "observations-wide"])
 def test_template_prints_a_header(capsys, kind):
     code, out, _ = run(capsys, "template", kind)
-    first = "indicator" if kind.startswith("indicator") else "partnership"
+    first = {"indicators": "indicator", "instrument": "item"}.get(kind, "partnership")
     assert code == 0 and out.startswith(f'"{first}",')
 
 
