@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
+from evaluation.intake.workbook import template_workbook
 from evaluation.store.snapshot import read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
 from evaluation.words import _
@@ -34,6 +35,10 @@ with st.expander(_("Templates and file formats")):
     st.write(_("Each kind is recognised from its header row. Semicolons, decimal commas, "
                "Norwegian and Danish column names and UTF-8, UTF-16 or Windows-1252 files are "
                "all fine. See docs/data-format.md for every column."))
+    st.download_button(_("All templates in one workbook (Excel, a sheet per kind)"),
+                       template_workbook(), file_name="templates.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="template_workbook", type="primary")
     cols = st.columns(4)
     for i, kind in enumerate(KINDS.values()):
         cols[i % 4].download_button(
@@ -45,8 +50,9 @@ if message := st.session_state.pop("upload_message", None):
 
 round_ = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
-    _("CSV files (at most {size} MB each)").format(size=MAX_UPLOAD_MB),
-    type=["csv", "txt", "tsv"],
+    _("CSV files or Excel workbooks (at most {size} MB each; every sheet of a workbook is "
+      "read as a file of its own kind)").format(size=MAX_UPLOAD_MB),
+    type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"],
     accept_multiple_files=True, key=f"uploader_{round_}", disabled=not ui.can_write())
 
 

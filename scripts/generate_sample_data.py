@@ -841,29 +841,56 @@ def _ordered_series() -> list[tuple[Partnership, Indicator, Series]]:
 # The agreement's leadership and termination (issue 11), by partnership.
 AGREEMENTS: dict[str, tuple[str, str]] = {
     'Nettverk friluftsliv Askim': (
-        'The head of public health in Indre Østfold kommune chairs the steering group, which meets four times a year; a municipal outdoor-life coordinator (60% post) runs the network and a monthly partner meeting.',
-        "A partner may leave with three months' written notice to the steering group; the agreement ends with the horizon in 2025 unless the partners sign a new one."),
+        'The head of public health in Indre Østfold kommune chairs the steering group, '
+        'which meets four times a year; a municipal outdoor-life coordinator (60% post) '
+        'runs the network and a monthly partner meeting.',
+        "A partner may leave with three months' written notice to the steering group; the"
+        ' agreement ends with the horizon in 2025 unless the partners sign a new one.'),
     'Ungdomsløftet Drammen': (
-        'The director of oppvekst og utdanning in Drammen kommune chairs the steering group, which meets six times a year and has had a youth panel member since 2021; a full-time municipal coordinator runs the secretariat and the youth guide team.',
-        "A partner may leave with six months' written notice to the steering group; the agreement was renewed for 2024-2027 and is reviewed before each new funding period."),
+        'The director of oppvekst og utdanning in Drammen kommune chairs the steering '
+        'group, which meets six times a year and has had a youth panel member since 2021;'
+        ' a full-time municipal coordinator runs the secretariat and the youth guide '
+        'team.',
+        "A partner may leave with six months' written notice to the steering group; the "
+        'agreement was renewed for 2024-2027 and is reviewed before each new funding '
+        'period.'),
     'NAV Grünerløkka partnerskap for unge utenfor arbeid': (
-        'The head of NAV Grünerløkka chairs the steering group, which meets every second month; a coordinator at the NAV office (50% since 2024) runs the network and the employer contacts.',
-        "A partner may leave with three months' written notice to the steering group; the agreement ends after seven years (2025) unless the steering group decides to renew it."),
+        'The head of NAV Grünerløkka chairs the steering group, which meets every second '
+        'month; a coordinator at the NAV office (50% since 2024) runs the network and the'
+        ' employer contacts.',
+        "A partner may leave with three months' written notice to the steering group; the"
+        ' agreement ends after seven years (2025) unless the steering group decides to '
+        'renew it.'),
     'Fællesskaber Høje-Taastrup': (
-        'The head of Center for Social og Sundhed chairs the steering group, which meets quarterly; a municipal coordinator and two bridge builders run the daily work, with a partner forum for all partners twice a year.',
-        "A partner may leave with six months' written notice to the steering group; the agreement is reviewed after four years and ends in 2027 unless renewed."),
+        'The head of Center for Social og Sundhed chairs the steering group, which meets '
+        'quarterly; a municipal coordinator and two bridge builders run the daily work, '
+        'with a partner forum for all partners twice a year.',
+        "A partner may leave with six months' written notice to the steering group; the "
+        'agreement is reviewed after four years and ends in 2027 unless renewed.'),
     'Lokalt partnerskab Aarhus Syd': (
-        'Aarhus Kommune and the housing associations co-chair the steering group, which meets four times a year and has a resident panel member since 2022; a secretariat in Sociale Forhold og Beskæftigelse coordinates.',
-        "A partner may leave with six months' written notice to the steering group; the agreement is evaluated at mid-term (2025) and ends after the six-year horizon unless renewed."),
+        'Aarhus Kommune and the housing associations co-chair the steering group, which '
+        'meets four times a year and has a resident panel member since 2022; a '
+        'secretariat in Sociale Forhold og Beskæftigelse coordinates.',
+        "A partner may leave with six months' written notice to the steering group; the "
+        'agreement is evaluated at mid-term (2025) and ends after the six-year horizon '
+        'unless renewed.'),
     'Sammen mot ensomhet Bodø': (
-        'The head of health and care services in Bodø kommune chairs the steering group, which meets four times a year; Bodø Frivilligsentral coordinates the volunteers and the telephone friend line.',
-        "A partner may leave with three months' written notice to the steering group; the agreement is reviewed after three years (2026) and ends in 2029 unless renewed."),
+        'The head of health and care services in Bodø kommune chairs the steering group, '
+        'which meets four times a year; Bodø Frivilligsentral coordinates the volunteers '
+        'and the telephone friend line.',
+        "A partner may leave with three months' written notice to the steering group; the"
+        ' agreement is reviewed after three years (2026) and ends in 2029 unless renewed.'),
 }
 # Baselines and targets on indicators the dashboard derives (register, survey).
 DERIVED_TARGETS = [
     ['Ungdomsløftet Drammen', 'SURVEY_DECISIONS', '2019', '2.47', '2027', '3.8'],
     ['Ungdomsløftet Drammen', 'SURVEY_EQUALITY', '2019', '2.19', '2027', '3.5'],
-    ['NAV Grünerløkka partnerskap for unge utenfor arbeid', 'SURVEY_TRUST', '2020', '3.74', '2025', '4.2'],
+    ['NAV Grünerløkka partnerskap for unge utenfor arbeid',
+     'SURVEY_TRUST',
+     '2020',
+     '3.74',
+     '2025',
+     '4.2'],
     ['Fællesskaber Høje-Taastrup', 'REG_ACTOR_TYPES', '2020', '4', '2027', '7'],
     ['Nettverk friluftsliv Askim', 'REG_ACTOR_TYPES', '2016', '4', '2025', '6'],
 ]

@@ -350,8 +350,8 @@ def explain_unrecognised(cells: list[str]) -> str:
         kind=_(kind.title).lower(), missing=", ".join(hints) or _("of years"), expected=expected)
 
 
-def template_csv(kind_name: str) -> str:
-    """A CSV template for one kind: the header and an example row or two."""
+def template_rows(kind_name: str) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+    """The header and example rows of one kind's template (CSV or a workbook's sheet)."""
     if kind_name not in KINDS:
         raise KeyError(kind_name)
     kind = KINDS[kind_name]
@@ -362,4 +362,10 @@ def template_csv(kind_name: str) -> str:
         ]
     if kind.items:  # then one column per item of the instrument, headed by its id
         header += ["trust_1", "trust_2"]
-    return write_csv(header=header, rows=kind.example)
+    return header, kind.example
+
+
+def template_csv(kind_name: str) -> str:
+    """A CSV template for one kind: the header and an example row or two."""
+    header, rows = template_rows(kind_name)
+    return write_csv(header=header, rows=rows)

@@ -11,6 +11,7 @@ the store is exactly as before.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from evaluation.intake.cleaning import MAX_LISTED, Cleaner, sql_text
 from evaluation.intake.formats import DEPENDENCY_ORDER, KINDS
 from evaluation.intake.records import LinesMismatch, Records, parse_records, wide_to_long
 from evaluation.intake.textfile import FileProblem, TextFile, read_text_file
+from evaluation.intake.workbook import is_workbook, read_workbook
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import apply_staged, begin_upload, set_summary
@@ -146,11 +148,13 @@ def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str 
             exact.add(e.args[0])
 
 
-def _read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[TextFile], list[Problem]]:
-    """The decoded files in dependency order, and the problems of those that cannot be read."""
+def _read_files(files: Sequence[tuple[str, bytes]], rows: dict[str, dict[int, int]]
+                ) -> tuple[list[TextFile], list[Problem]]:
+    """The decoded files in dependency order (a workbook's sheets each as a file, their
+    lines' sheet rows in `rows`), and the problems of those that cannot be read."""
     problems: list[Problem] = []
     texts: list[TextFile] = []
-    for name, raw in files:
+    for name, raw in _sheets(files, rows, problems):
         if len(raw) > MAX_UPLOAD_MB * 1024 * 1024:
             problems.append(Problem(name, None, "", "", _(
                 "the file is {size:,.0f} MB; at most {limit} MB can be uploaded at once: "
@@ -163,6 +167,28 @@ def _read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[TextFile], lis
             problems.append(Problem(name, e.line, "", "", e.message, ERROR))
     texts.sort(key=lambda t: DEPENDENCY_ORDER.index(t.match.kind.name))
     return texts, problems
+
+
+def _sheets(files: Sequence[tuple[str, bytes]], rows: dict[str, dict[int, int]],
+            problems: list[Problem]) -> list[tuple[str, bytes]]:
+    """Each file, with every workbook replaced by its sheets as CSV text."""
+    out: list[tuple[str, bytes]] = []
+    for name, raw in files:
+        if len(raw) <= MAX_UPLOAD_MB * 1024 * 1024 and is_workbook(name, raw):
+            sheets, found = read_workbook(name, raw)
+            problems.extend(found)
+            for sheet in sheets:
+                rows[sheet.name] = sheet.rows
+                out.append((sheet.name, sheet.data))
+        else:
+            out.append((name, raw))
+    return out
+
+
+def _at_sheet_rows(problems: list[Problem], rows: dict[str, dict[int, int]]) -> list[Problem]:
+    """A sheet's problems at the sheet's own row numbers, as Excel shows them."""
+    return [dataclasses.replace(p, line=rows[p.file].get(p.line, p.line))
+            if p.file in rows and p.line else p for p in problems]
 
 
 @contextmanager
@@ -183,7 +209,8 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
             exact: set[str], expect: object) -> ImportReport:
     """Long because it is the one place that orders a whole upload: read, validate each
     file, compare, record or discard."""
-    texts, problems = _read_files(files)
+    rows: dict[str, dict[int, int]] = {}
+    texts, problems = _read_files(files, rows)
     reports: list[FileReport] = []
     result: dict[str, object] = {}
     entities = [_ENTITY_OF.get(t.match.kind.name, t.match.kind.name) for t in texts]
@@ -212,8 +239,11 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     except duckdb.Error as e:
         raise EvaluationError(_("The store refused the import: {reason}").format(
             reason=str(e).splitlines()[0]), _("Import failed")) from e
+    problems = _at_sheet_rows(problems, rows)
     order = {name: i for i, (name, _raw) in enumerate(files)}
-    problems.sort(key=lambda p: (order.get(p.file, 0), p.line or 10**12, not p.is_error))
+    order |= {sheet: order.get(sheet.rsplit(" [", 1)[0], 0) for sheet in rows}
+    problems.sort(key=lambda p: (order.get(p.file, order.get(p.file.rsplit(" [", 1)[0], 0)),
+                                 p.line or 10**12, not p.is_error))
     return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
                         "upload_id" in result, tuple(result.get("same_as", ())),
                         result.get("base"), bool(result.get("stale")))
