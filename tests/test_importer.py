@@ -678,3 +678,13 @@ def test_a_commit_after_another_upload_is_checked_again_not_written(sample_store
     again = import_files(sample_store, [("x.csv", row)], user="a", commit=True,
                          expect_upload=result.base_upload)
     assert again.committed and again.upload_id == 3
+
+
+def test_a_series_of_more_than_128_years_is_checked_without_overflow(sample_store):
+    """A series with every year from 1900 to 2099 once made the repeated-year check
+    overflow DuckDB's TINYINT bit count (64 + 64)."""
+    rows = "\n".join(f"Ungdomsløftet Drammen,OUT_NEET,{year},{10 + year % 7}"
+                     for year in range(1900, 2100))
+    report = load(sample_store, "partnership,indicator,year,value\n" + rows, "long.csv",
+                  commit=False)
+    assert report.ok, [p.format() for p in report.errors]

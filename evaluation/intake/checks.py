@@ -40,7 +40,8 @@ def summarise_series(cl: Cleaner, relation: str, where: str, group: str) -> bool
                sum(value) AS s1, sum(value * value) AS s2
         FROM {relation} WHERE {where} GROUP BY ALL""")
     return bool(cl.con.execute(
-        "SELECT count(*) FROM _series WHERE bit_count(b1) + bit_count(b2) < n").fetchone()[0])
+        "SELECT count(*) FROM _series WHERE bit_count(b1)::INTEGER + bit_count(b2)::INTEGER < n"
+    ).fetchone()[0])  # bit_count is a TINYINT: 64 + 64 years would overflow it
 
 
 def check_values(cl: Cleaner, upload_id: int) -> None:

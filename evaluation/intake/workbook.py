@@ -137,14 +137,16 @@ def _as_csv(label: str, rows: list[list]) -> Sheet:
     writer = csv.writer(out, lineterminator="\n")
     lines: dict[int, int] = {}
     line = 1
+    plain = not years and not comma
     for number, row in enumerate(rows, start=1):
-        cells = [_text(v, i in years, i in comma) for i, v in enumerate(row)]
+        cells = [v if type(v) is str and "\r" not in v else _text(v, i in years, i in comma)
+                 for i, v in enumerate(row)] if not plain else [
+            v if type(v) is str and "\r" not in v else _text(v, False, False) for v in row]
         while cells and cells[-1] == "":
             cells.pop()
         lines[line] = number
-        before = out.tell()
         writer.writerow(cells)
-        line += out.getvalue().count("\n", before)
+        line += 1 + sum(c.count("\n") for c in cells if "\n" in c)
     return Sheet(label, out.getvalue().encode("utf-8"), lines)
 
 
@@ -158,7 +160,7 @@ def _text(value: object, year: bool, comma: bool) -> str:
         return str(value.year) if year else value.isoformat()[:10]
     if isinstance(value, time):
         return value.isoformat()
-    if isinstance(value, float):
+    if type(value) is float:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         text = repr(value)
