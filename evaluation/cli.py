@@ -38,13 +38,6 @@ from evaluation.method.assessment import status_table
 from evaluation.method.model import Evaluation, evaluate, resolve_partnership
 from evaluation.output.csvfile import write_csv
 from evaluation.output.render import browser_choice, use_browser
-from evaluation.output.report import (
-    annual_report_pdf,
-    annual_report_zip,
-    check_report_year,
-    renamed_targets,
-    report_targets,
-)
 from evaluation.store.backup import backup, restore
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import read_snapshot, read_upload_changes
@@ -205,6 +198,16 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
+    # Imported here: the report's PDF library takes a third of a second to load, which
+    # every other command (an import of a workbook, a status) need not wait for.
+    from evaluation.output.report import (
+        annual_report_pdf,
+        annual_report_zip,
+        check_report_year,
+        renamed_targets,
+        report_targets,
+    )
+
     store = _existing_store(args)
     snap = read_snapshot(store, as_of=args.as_of)
     names = ([resolve_partnership(snap, args.partnership)] if args.partnership

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+import pyarrow as pa
 import python_calamine as calamine
 
 from evaluation.errors import ERROR, WARNING, Problem
@@ -126,28 +127,46 @@ def _cell(row: int, col: int) -> str:
 
 
 def _as_csv(label: str, rows: list[list]) -> Sheet:
-    """The sheet as CSV text, one line per sheet row while no cell spans lines."""
+    """The sheet as CSV text, one line per sheet row while no cell spans lines.
+
+    Converted column by column: a column of text stays as it is and a column of numbers
+    is formatted by Arrow, so a 200,000-row sheet is not a million Python calls."""
     header = _header_row(rows)
     names = [canonical_column(str(c)) if c not in ("", None) else "" for c in rows[header]]
-    years = {i for i, n in enumerate(names) if n in YEAR_COLUMNS}
-    comma = {i for i in range(len(names)) if any(
-        isinstance(r[i], str) and _COMMA_NUMBER.fullmatch(r[i])
-        for r in rows[header + 1:] if i < len(r))}
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    columns = list(zip(*(rows if len(widths) == 1 else
+                         (r + [""] * (width - len(r)) for r in rows)), strict=True))
+    while columns and all(v in ("", None) for v in columns[-1]):
+        columns.pop()
+    text = [_column_text(col, i < len(names) and names[i] in YEAR_COLUMNS, header)
+            for i, col in enumerate(columns)]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    csv.writer(out, lineterminator="\n").writerows(zip(*text, strict=True) if text else [])
     lines: dict[int, int] = {}
-    line = 1
-    plain = not years and not comma
-    for number, row in enumerate(rows, start=1):
-        cells = [v if type(v) is str and "\r" not in v else _text(v, i in years, i in comma)
-                 for i, v in enumerate(row)] if not plain else [
-            v if type(v) is str and "\r" not in v else _text(v, False, False) for v in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        lines[line] = number
-        writer.writerow(cells)
-        line += 1 + sum(c.count("\n") for c in cells if "\n" in c)
+    if out.getvalue().count("\n") != len(rows):  # a cell spans lines: map each line
+        line = 1
+        for number, row in enumerate(zip(*text, strict=True), start=1):
+            lines[line] = number
+            line += 1 + sum(c.count("\n") for c in row)
     return Sheet(label, out.getvalue().encode("utf-8"), lines)
+
+
+def _column_text(column: tuple, year: bool, header: int) -> list[str]:
+    """One column's cells as text; numbers with the decimal comma when the column's text
+    cells write numbers that way (so one column never mixes two decimal marks)."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:
+        return [v.replace("\r\n", "\n").replace("\r", "\n") if "\r" in v else v
+                for v in column]
+    if kinds <= {float, str}:
+        numbers = [v if type(v) is float else None for v in column]
+        formatted = pa.array(numbers, pa.float64()).cast(pa.string()).to_pylist()
+        comma = any(type(v) is str and _COMMA_NUMBER.fullmatch(v) for v in column[header + 1:])
+        return [v if f is None else (f.replace(".", ",") if comma and "e" not in f else f)
+                for v, f in zip(column, formatted, strict=True)]
+    comma = any(type(v) is str and _COMMA_NUMBER.fullmatch(v) for v in column[header + 1:])
+    return [_text(v, year, comma) for v in column]
 
 
 def _text(value: object, year: bool, comma: bool) -> str:
