@@ -61,9 +61,9 @@ def national_survey(path: Path, partnerships: int, rounds_: int, people: int,
         con.execute(f"""INSERT INTO partnerships (partnership_id, name, start_year,
                         horizon_years, valid_from) SELECT i, 'Partnership ' || i, 2018, 10, 1
                         FROM range({partnerships}) t(i)""")
-        con.execute(f"""INSERT INTO instrument SELECT 'item_' || i, 'factor_' || (i % 10),
-                        'Statement ' || i, i % 7 = 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                        NULL, 1, NULL FROM range({items}) t(i)""")
+        con.execute(f"""INSERT INTO instrument (item, factor, statement, reverse, position,
+                        valid_from) SELECT 'item_' || i, 'factor_' || (i % 10), 'Statement ' || i,
+                        i % 7 = 0, i, 1 FROM range({items}) t(i)""")
         con.execute(f"""INSERT INTO partners SELECT p, 'Partner ' || k,
                         ['municipality', 'state', 'civil_society', 'business',
                          'citizens_users'][k % 5 + 1], 2018, NULL, NULL, NULL, NULL, 1, NULL

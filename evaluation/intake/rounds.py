@@ -117,7 +117,7 @@ def round_link(store: Store, token: str) -> RoundLink | None:
         if row is None:
             return None
         items = con.execute("SELECT * EXCLUDE (valid_from, valid_to) FROM instrument "
-                            "WHERE valid_to IS NULL ORDER BY factor, item").df()
+                            "WHERE valid_to IS NULL ORDER BY position, item").df()
         partners = con.execute("""
             SELECT partner, actor_type FROM partners WHERE valid_to IS NULL
             AND partnership_id = ? AND joined_year <= ? AND (left_year IS NULL OR left_year >= ?)

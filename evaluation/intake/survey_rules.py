@@ -135,7 +135,7 @@ def stage_instrument(cl: Cleaner) -> None:
                      _("survey item"))
     create_staged(cl, valid, ["item_id"], "item_id AS item, factor_id AS factor, "
                   "statement_raw AS statement, coalesce(reverse = 'yes', false) AS reverse, "
-                  + ", ".join(f"{t} AS {t[:-4]}" for t in texts))
+                  + ", ".join(f"{t} AS {t[:-4]}" for t in texts) + ", rec::INTEGER AS position")
 
 
 def _set_ids(cl: Cleaner, raw: str, column: str) -> None:

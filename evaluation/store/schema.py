@@ -100,6 +100,7 @@ CREATE TABLE instrument (
     reverse BOOLEAN NOT NULL, statement_nb VARCHAR, statement_nn VARCHAR,
     statement_da VARCHAR, statement_en VARCHAR, factor_nb VARCHAR, factor_nn VARCHAR,
     factor_da VARCHAR, factor_en VARCHAR,
+    position INTEGER,                    -- the statement's place in its file: the form's order
     valid_from BIGINT NOT NULL, valid_to BIGINT
 );
 CREATE TABLE rounds (
@@ -176,7 +177,7 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "instrument", ("item",),
             ("factor", "statement", "reverse", *(f"statement_{c}" for c in LANGUAGE_CODES),
-             *(f"factor_{c}" for c in LANGUAGE_CODES)),
+             *(f"factor_{c}" for c in LANGUAGE_CODES), "position"),
             (*(f"statement_{c}" for c in LANGUAGE_CODES), *(f"factor_{c}" for c in LANGUAGE_CODES)),
             N_("survey statement"), since=3,
         ),

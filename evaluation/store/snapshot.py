@@ -27,7 +27,7 @@ PARTNER_COLUMNS = ("partnership", "partner", "actor_type", "joined_year", "left_
                    "contribution", "commitment")
 INSTRUMENT_COLUMNS = ("item", "factor", "statement", "reverse",
                       *(f"statement_{c}" for c in LANGUAGE_CODES),
-                      *(f"factor_{c}" for c in LANGUAGE_CODES))
+                      *(f"factor_{c}" for c in LANGUAGE_CODES), "position")
 ROUND_COLUMNS = ("partnership", "year", "state", "upload_id")
 ANSWER_COLUMNS = ("partnership", "year", "respondent", "item", "actor_type", "partner", "value",
                   "upload_id")
@@ -136,7 +136,7 @@ def _read_collaboration(con: duckdb.DuckDBPyConnection, as_of: int | None
             FROM partners x {names} WHERE {x} ORDER BY 1, x.joined_year, x.partner""").df(),
         "instrument": con.execute(f"""
             SELECT {", ".join(f"x.{c}" for c in INSTRUMENT_COLUMNS)} FROM instrument x
-            WHERE {x} ORDER BY x.factor, x.item""").df(),
+            WHERE {x} ORDER BY x.position, x.item""").df(),
         "rounds": con.execute(f"""
             SELECT p.name AS partnership, x.year, x.state, x.valid_from AS upload_id
             FROM rounds x {names} WHERE {x} ORDER BY 1, 2""").df(),
