@@ -149,8 +149,7 @@ def _set_ids(cl: Cleaner, raw: str, column: str) -> None:
 
 
 def check_instrument(cl: Cleaner) -> None:
-    """After the rows are applied: every factor needs at least two statements, and a
-    factor's name is the same on all its rows."""
+    """After the rows are applied: a factor with fewer than two statements is a warning."""
     rows = cl.con.execute("""
         SELECT factor, count(*) FROM instrument WHERE valid_to IS NULL
         GROUP BY 1 HAVING count(*) < 2 ORDER BY 1""").fetchall()
