@@ -37,6 +37,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from benchmarks.concurrent_viewers import view  # noqa: E402
+from benchmarks.model_speed import best  # noqa: E402
 from evaluation.intake import rounds  # noqa: E402
 from evaluation.intake.sample import load_sample_data  # noqa: E402
 from evaluation.method.survey import survey_results  # noqa: E402
@@ -79,15 +80,6 @@ def national_survey(path: Path, partnerships: int, rounds_: int, people: int,
             FROM range({partnerships}) a(p), range({rounds_}) b(r), range({people}) c(n),
                  range({items}) d(i)""")
     return store
-
-
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def scoring(folder: Path, repeat: int) -> tuple[float, float, int]:

@@ -16,7 +16,8 @@ LANGUAGE_CODES = ("nb", "nn", "da", "en")  # the languages an instrument's state
 SURVEY_SCALE = (1, 5)  # strongly disagree .. strongly agree; "don't know" is missing
 # Codes of indicators the product derives (from the register, from survey rounds): their
 # values are computed, never uploaded.
-DERIVED_PREFIXES = ("REG_", "SURVEY_")
+REGISTER_PREFIX, SURVEY_PREFIX = "REG_", "SURVEY_"
+DERIVED_PREFIXES = (REGISTER_PREFIX, SURVEY_PREFIX)
 HORIZON_YEARS = (1, 30)  # the horizons the importer accepts (5-10 is usual: a warning else)
 MAX_COMMENTARY = 10_000  # characters, in a commentary file and in the app's editor alike
 # Text columns that may span lines. Every other text column (names, codes, units,

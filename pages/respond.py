@@ -13,8 +13,8 @@ import streamlit as st
 import ui
 from evaluation.errors import EvaluationError
 from evaluation.intake.rounds import SurveyClosed, new_submission_id, submit_answers
-from evaluation.limits import LANGUAGE_CODES
-from evaluation.method.survey import ACTOR_TYPE_LABELS, statements
+from evaluation.limits import ACTOR_TYPES, LANGUAGE_CODES
+from evaluation.method.survey import group_label, statements
 from evaluation.words import N_, _
 
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "da": "Dansk", "en": "English"}
@@ -92,8 +92,8 @@ st.write(_("The partnership asks everyone who takes part how the collaboration w
 items = statements(link.items, chosen)
 with st.form(f"survey_{token}", border=False):
     st.radio(_("What kind of organisation do you answer for?"),
-             [a for a in ACTOR_TYPE_LABELS if a != "all"],
-             format_func=lambda a: _(ACTOR_TYPE_LABELS[a]), index=None, key="survey_actor")
+             list(ACTOR_TYPES),
+             format_func=group_label, index=None, key="survey_actor")
     st.selectbox(_("Your organisation (optional: it helps count which partners answered; it "
                    "is never shown with your answers)"), link.partners["partner"].tolist(),
                  index=None, placeholder=_("Rather not say"), key="survey_partner")

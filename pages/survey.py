@@ -12,7 +12,7 @@ import streamlit as st
 import ui
 from evaluation.intake.rounds import close_round, open_round, round_overview
 from evaluation.limits import MAX_YEAR, MIN_YEAR
-from evaluation.method.survey import ACTOR_TYPE_LABELS
+from evaluation.method.survey import group_label
 from evaluation.output.qr import qr_png, qr_svg
 from evaluation.output.survey_views import rate_text, rates_table
 from evaluation.words import _
@@ -104,7 +104,7 @@ for chart in charts:
 st.subheader(_("All figures"))
 table = view.results[["factor_name", "actor_type", "n", "mean", "share_agree", "dont_know",
                       "suppressed"]].copy()
-table["actor_type"] = table["actor_type"].map(lambda a: _(ACTOR_TYPE_LABELS.get(a, a)))
+table["actor_type"] = table["actor_type"].map(group_label)
 st.dataframe(pd.DataFrame({
     _("Factor"): table["factor_name"], _("Group"): table["actor_type"], _("n"): table["n"],
     _("Mean (1-5)"): table["mean"], _("Agree (4-5)"): table["share_agree"],

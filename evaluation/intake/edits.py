@@ -7,6 +7,7 @@ annual report made as of an upload shows the commentary that stood then.
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from evaluation.access import Actor, require_write
@@ -45,14 +46,7 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
     if not MIN_YEAR <= int(year) <= MAX_YEAR:
         raise EvaluationError(_("{year} is not a year.").format(year=year), _("Invalid year"))
     with store.transaction() as con:
-        rows = con.execute("SELECT partnership_id, name FROM partnerships "
-                           "WHERE valid_to IS NULL").fetchall()
-        ids = {name_key(name): pid for pid, name in rows}
-        pid = ids.get(name_key(partnership))
-        if pid is None:
-            raise EvaluationError(
-                _("There is no partnership '{partnership}'.").format(partnership=partnership),
-                _("Unknown partnership"))
+        pid, _stored = find_partnership(con, partnership)
         upload = begin_upload(con, "edit", actor.name,
                               _("Commentary for {partnership}, {year}").format(
                                   partnership=partnership, year=int(year)))
@@ -67,6 +61,18 @@ def save_commentary(store: Store, partnership: str, year: int, text: str,
         frame = pd.DataFrame({"partnership_id": [pid], "year": [int(year)],
                               "commentary": [text], "rec": [0]})
         return apply_edit(con, "commentary", frame, upload)
+
+
+def find_partnership(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, str]:
+    """The id and stored name of the partnership called `name` (any case, spaces), or a
+    clear error; for edits made in the app and survey rounds."""
+    rows = con.execute("SELECT partnership_id, name FROM partnerships "
+                       "WHERE valid_to IS NULL").fetchall()
+    for pid, stored in rows:
+        if name_key(stored) == name_key(name):
+            return int(pid), str(stored)
+    raise EvaluationError(_("There is no partnership '{partnership}'.").format(
+        partnership=name), _("Unknown partnership"))
 
 
 def save_settings(store: Store, changes: dict[str, float], user: str | Actor) -> int | None:

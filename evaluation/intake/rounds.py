@@ -21,12 +21,13 @@ import pandas as pd
 
 from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
+from evaluation.intake.edits import find_partnership
 from evaluation.limits import ACTOR_TYPES, MAX_CHARS, SURVEY_SCALE
 from evaluation.method.settings import BY_NAME
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES
 from evaluation.store.versions import apply_staged, begin_upload
-from evaluation.text import CONTROL_CHARS, clean_text, name_key
+from evaluation.text import CONTROL_CHARS, clean_text
 from evaluation.words import _
 
 TOKEN_BYTES = 16  # 128 bits
@@ -58,7 +59,7 @@ def open_round(store: Store, partnership: str, year: int, user: str | Actor) -> 
     open round's token if it is already open)."""
     actor = require_write(user, _("open survey rounds"))
     with store.transaction() as con:
-        pid, name = _partnership(con, partnership)
+        pid, name = find_partnership(con, partnership)
         if not con.execute("SELECT 1 FROM instrument WHERE valid_to IS NULL").fetchone():
             raise EvaluationError(_("There is no survey instrument yet: import one (the "
                                     "instrument file kind) before opening a round."),
@@ -83,7 +84,7 @@ def close_round(store: Store, partnership: str, year: int, user: str | Actor) ->
     """Close an open round: its submissions become answers, as one upload (returned)."""
     actor = require_write(user, _("close survey rounds"))
     with store.transaction() as con:
-        pid, name = _partnership(con, partnership)
+        pid, name = find_partnership(con, partnership)
         row = con.execute("SELECT token FROM rounds WHERE valid_to IS NULL AND state = 'open' "
                           "AND partnership_id = ? AND year = ?", [pid, year]).fetchone()
         if row is None:
@@ -194,16 +195,6 @@ def round_overview(store: Store) -> pd.DataFrame:
             FROM rounds r JOIN partnerships p
                  ON p.valid_to IS NULL AND p.partnership_id = r.partnership_id
             WHERE r.valid_to IS NULL ORDER BY 1, 2""").df()
-
-
-def _partnership(con: duckdb.DuckDBPyConnection, name: str) -> tuple[int, str]:
-    rows = con.execute("SELECT partnership_id, name FROM partnerships WHERE valid_to IS NULL"
-                       ).fetchall()
-    for pid, stored in rows:
-        if name_key(stored) == name_key(name):
-            return int(pid), str(stored)
-    raise EvaluationError(_("There is no partnership '{name}'.").format(name=name),
-                          _("Unknown partnership"))
 
 
 def _write_round(con: duckdb.DuckDBPyConnection, pid: int, year: int, token: str, state: str,

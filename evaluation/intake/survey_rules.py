@@ -25,7 +25,7 @@ from evaluation.intake.formats import (
     normalise_word,
 )
 from evaluation.intake.rules import check_duplicates, create_staged
-from evaluation.limits import LANGUAGE_CODES, MAX_CHARS, SURVEY_SCALE
+from evaluation.limits import LANGUAGE_CODES, MAX_CHARS, SURVEY_PREFIX, SURVEY_SCALE
 from evaluation.method.derived import survey_indicator_code
 from evaluation.store.schema import ENTITIES
 from evaluation.store.versions import apply_staged
@@ -50,7 +50,7 @@ SCALE_WORDS: dict[str, int] = {
 _LEADING_NUMBER = re.compile(r"([1-9]\d*)(?:[.,]0+)?(?:\s*[-–:=.)]\s*\D.*)?")
 _MIN, _MAX = SURVEY_SCALE
 # A factor's id fits its derived indicator's code: SURVEY_ + id within the code's limit.
-FACTOR_ID = MAX_CHARS["indicator"] - len("SURVEY_")
+FACTOR_ID = MAX_CHARS["indicator"] - len(SURVEY_PREFIX)
 _ANSWERS_COLUMNS = set(KINDS["responses"].columns)
 
 

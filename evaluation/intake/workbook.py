@@ -103,7 +103,7 @@ def _sheet_problems(label: str, rows: list[list], merged: list, unsaved: list[st
     header = _header_row(rows)
     problems = []
     for (top, left), (bottom, right) in ((r[0], r[1]) for r in merged):
-        if top <= header <= bottom or (top < header + 2 and bottom >= header):
+        if top <= header + 1 and bottom >= header:  # in the header, or below it
             cells = f"{_cell(top, left)}:{_cell(bottom, right)}"
             problems.append(Problem(label, top + 1, "", cells, _(
                 "merged cells in the header ({cells}): the header must be one row with "

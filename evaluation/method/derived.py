@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evaluation.limits import ACTOR_TYPES, MAX_CHARS
+from evaluation.limits import ACTOR_TYPES, MAX_CHARS, SURVEY_PREFIX
 from evaluation.method.survey import ALL, SurveyResults
 
 if TYPE_CHECKING:
     from evaluation.store.snapshot import Snapshot
 
-SURVEY_PREFIX = "SURVEY_"
 REGISTER_SOURCE = "Derived from the partner register"
 SURVEY_SOURCE = "Derived from the collaboration survey {year} (n = {n})"
 

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from evaluation.limits import ACTOR_TYPES
-from evaluation.words import N_
+from evaluation.words import N_, _
 
 ALL = "all"  # the group of every respondent (an id, like the actor types)
-# How each group reads (ids are never translated; show these as `_(ACTOR_TYPE_LABELS[id])`).
+# How each group reads (ids are never translated; shown through `group_label`).
 ACTOR_TYPE_LABELS = {
     ALL: N_("All respondents"), "municipality": N_("Municipality"), "state": N_("State"),
     "civil_society": N_("Civil society"), "business": N_("Business"),
@@ -245,17 +245,21 @@ def response_rates(answers: pd.DataFrame, partners: pd.DataFrame,
         out[column] = out[column].astype(np.int64)
     has = out["round"].isin(knows) & (out["partners"] > 0)
     out["rate"] = np.where(has, out["partners_answering"] / out["partners"].where(has), np.nan)
-    order = {a: i for i, a in enumerate((ALL, *ACTOR_TYPES))}
-    out["_o"] = out["actor_type"].map(lambda a: order.get(a, 99))
+    out["_o"] = group_rank(out["actor_type"])
     return out.sort_values(["partnership", "year", "_o"], ignore_index=True)[
         list(RATE_COLUMNS)]
 
 
-def partners_active(partners: pd.DataFrame, partnership: str, year: int) -> pd.DataFrame:
-    """The register's partners of `partnership` in `year`: joined, and not left before."""
-    p = partners[partners["partnership"] == partnership]
-    left = pd.to_numeric(p["left_year"], errors="coerce")
-    return p[(pd.to_numeric(p["joined_year"]) <= year) & (left.isna() | (left >= year))]
+def group_label(group: str) -> str:
+    """How a group reads, in the reader's language ('Civil society' for civil_society)."""
+    return _(ACTOR_TYPE_LABELS.get(group, group))
+
+
+def group_rank(groups: pd.Series) -> pd.Series:
+    """Where each group sorts: all respondents first, then the actor types in their
+    declared order (municipality, state, ...), anything else last."""
+    order = {a: i for i, a in enumerate((ALL, *ACTOR_TYPES))}
+    return groups.map(lambda a: order.get(a, len(order)))
 
 
 def factor_label(instrument: pd.DataFrame, language: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation.method.model import Evaluation
-from evaluation.method.survey import ACTOR_TYPE_LABELS
+from evaluation.method.survey import ACTOR_TYPE_LABELS, group_label
 from evaluation.output.charts import Chart
 from evaluation.output.survey_views import RoundView, change_since
 from evaluation.output.theme import GROUP_COLOURS, base_layout, safe, wrap
@@ -130,7 +130,7 @@ def build_gap_figure(gaps: pd.DataFrame, *, title: str, subtitle: str,
     actors = [a for a in ACTOR_TYPE_LABELS if a in set(gaps["actor_type"])]
     for n, actor in enumerate(actors):
         rows = gaps[gaps["actor_type"] == actor]
-        name = _(ACTOR_TYPE_LABELS[actor])
+        name = group_label(actor)
         data.append({
             "type": "scatter", "mode": "markers", "name": name,
             "x": rows["mean"].round(2).tolist(), "y": [labels[f] for f in rows["factor_name"]],

@@ -12,7 +12,7 @@ import pandas as pd
 
 from evaluation.errors import EvaluationError
 from evaluation.method.model import Evaluation, resolve_partnership
-from evaluation.method.survey import ACTOR_TYPE_LABELS, ALL, factor_label
+from evaluation.method.survey import ALL, factor_label, group_label, group_rank
 from evaluation.words import _, current_language
 
 RESULT_TABLE_COLUMNS = ("factor", "actor_type", "n", "mean", "share_agree", "suppressed")
@@ -45,13 +45,13 @@ class RoundView:
     def hidden_groups(self) -> list[str]:
         """Actor types with a suppressed figure in this round (their labels)."""
         rows = self.results[(self.results["actor_type"] != ALL) & self.results["suppressed"]]
-        return [_(ACTOR_TYPE_LABELS.get(a, a)) for a in sorted(rows["actor_type"].unique())]
+        return [group_label(a) for a in sorted(rows["actor_type"].unique())]
 
     def gaps(self) -> pd.DataFrame:
         """Factor x actor type means where shown, with each factor's widest gap."""
         rows = self.results[(self.results["actor_type"] != ALL) & ~self.results["suppressed"]]
         rows = rows[["factor", "factor_name", "actor_type", "n", "mean"]].copy()
-        rows["group"] = rows["actor_type"].map(lambda a: _(ACTOR_TYPE_LABELS.get(a, a)))
+        rows["group"] = rows["actor_type"].map(group_label)
         spread = rows.groupby("factor")["mean"].agg(lambda m: m.max() - m.min())
         rows["widest_gap"] = rows["factor"].map(spread)
         return rows.sort_values(["widest_gap", "factor", "mean"], ascending=[False, True, True],
@@ -118,7 +118,7 @@ def rates_table(view: RoundView) -> pd.DataFrame:
     """Respondents and register partners per actor type, in the reader's words."""
     rows = view.rates.copy()
     return pd.DataFrame({
-        _("Group"): rows["actor_type"].map(lambda a: _(ACTOR_TYPE_LABELS.get(a, a))),
+        _("Group"): rows["actor_type"].map(group_label),
         _("Respondents"): rows["respondents"],
         _("Partners in the register"): rows["partners"],
         _("Partners that answered"): rows["partners_answering"],
@@ -131,8 +131,7 @@ def results_table(ev: Evaluation, partnership: str, year: int) -> pd.DataFrame:
     suppressed rows have no figures."""
     view = round_view(ev, partnership, year)
     rows = view.results.copy()
-    order = {a: i for i, a in enumerate(ACTOR_TYPE_LABELS)}
-    rows["_o"] = rows["actor_type"].map(lambda a: order.get(a, 99))
+    rows["_o"] = group_rank(rows["actor_type"])
     rows = rows.sort_values(["factor", "_o"], ignore_index=True)
     out = rows[list(RESULT_TABLE_COLUMNS)].copy()
     out["mean"] = out["mean"].round(2)
@@ -145,8 +144,7 @@ def partner_register(ev: Evaluation, partnership: str) -> pd.DataFrame:
     membership years, contribution and commitment; by actor type, then joining year."""
     p = ev.snapshot.partners
     rows = p[p["partnership"] == partnership].copy()
-    order = {a: i for i, a in enumerate(ACTOR_TYPE_LABELS)}
-    rows["_o"] = rows["actor_type"].map(lambda a: order.get(a, 99))
+    rows["_o"] = group_rank(rows["actor_type"])
     rows = rows.sort_values(["_o", "joined_year", "partner"], ignore_index=True)
 
     def years(row: pd.Series) -> str:
@@ -157,7 +155,7 @@ def partner_register(ev: Evaluation, partnership: str) -> pd.DataFrame:
         return _("since {joined}").format(joined=int(row["joined_year"]))
 
     return pd.DataFrame({
-        "actor_type": rows["actor_type"].map(lambda a: _(ACTOR_TYPE_LABELS.get(a, a))),
+        "actor_type": rows["actor_type"].map(group_label),
         "partner": rows["partner"], "role": rows["role"],
         "years": [years(r) for _i, r in rows.iterrows()] if len(rows) else [],
         "contribution": rows["contribution"], "commitment": rows["commitment"]})

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evaluation.limits import SURVEY_PREFIX
 from evaluation.method.assessment import status_table
-from evaluation.method.derived import SURVEY_PREFIX
 from evaluation.method.horizon import expected_value, phase
 from evaluation.method.model import Evaluation, resolve_partnership
 from evaluation.method.projection import Projection, project
