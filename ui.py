@@ -49,15 +49,18 @@ from evaluation.words import N_, _, current_language
 log = logging.getLogger("evaluation.ui")
 
 
+@st.cache_resource(show_spinner=False)
+def config() -> Config:
+    """The configuration, read here once per process from the environment."""
+    return Config.from_environment()
+
+
 @st.cache_resource(show_spinner=N_("Opening the store..."))
 def get_store() -> Store:
-    """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start.
-
-    The configuration is read here, once per process, from the environment.
-    """
-    config = Config.from_environment()
-    use_browser(config.browser)
-    store = Store(config.store, read_only=config.read_only, lock_timeout=config.lock_timeout)
+    """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start."""
+    config_ = config()
+    use_browser(config_.browser)
+    store = Store(config_.store, read_only=config_.read_only, lock_timeout=config_.lock_timeout)
     if ensure_store(store):
         log.info("created %s with the sample data", store.path)
     return store

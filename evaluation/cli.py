@@ -10,28 +10,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from evaluation import cli_survey
+from evaluation import cli_fetch, cli_survey
+from evaluation.cli_text import fix_words, say, silence_stdout, write
 from evaluation.config import Config
 from evaluation.errors import (
-    CHOOSE_STORE,
-    CREATE_STORE,
-    LEAVE_READ_ONLY,
-    OWN_BACKUP,
-    REPLACE_STORE,
-    UPDATE_STORE,
     EvaluationError,
 )
 from evaluation.files import refuse_store_path, write_file
 from evaluation.intake.formats import KINDS, template_csv
-from evaluation.intake.importer import import_files
+from evaluation.intake.importer import ImportReport, import_files
 from evaluation.intake.integrity import store_problems
 from evaluation.intake.sample import load_sample_data
 from evaluation.method.assessment import status_table
@@ -42,7 +35,6 @@ from evaluation.store.backup import backup, restore
 from evaluation.store.connection import Store
 from evaluation.store.snapshot import read_snapshot, read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
-from evaluation.text import CONTROL_CHARS
 from evaluation.words import _
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -86,15 +78,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     if store.exists():
         with store.connect() as con:
             uploads = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
-        _print(_("The store {path} already exists ({uploads} uploads); schema is current.")
+        say(_("The store {path} already exists ({uploads} uploads); schema is current.")
                .format(path=store.path, uploads=uploads))
         return 0
     if args.empty:
         store.schema_version()
-        _print(_("Created an empty store at {path}.").format(path=store.path))
+        say(_("Created an empty store at {path}.").format(path=store.path))
         return 0
     report = load_sample_data(store)
-    _print(_("Created {path} with the sample data (upload {upload_id}).")
+    say(_("Created {path} with the sample data (upload {upload_id}).")
            .format(path=store.path, upload_id=report.upload_id))
     return 0
 
@@ -106,27 +98,38 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             files.append((str(path), Path(path).read_bytes()))
         except OSError as e:
-            _print(_("{path}: cannot read the file: {reason}").format(path=path,
+            say(_("{path}: cannot read the file: {reason}").format(path=path,
                                                                      reason=e.strerror),
                    file=sys.stderr)
             return 1
     store = _existing_store(args) if args.dry_run else _store(args)
     report = import_files(store, files, user=args.user or login_name(args.config),
-                          commit=not args.dry_run)
+                          commit=not args.dry_run, statistic=args.statistic)
+    return _outcome(report, args.dry_run)
+
+
+def _outcome(report: ImportReport, dry_run: bool) -> int:
+    """Print an import's problems and summary; the exit code."""
     for problem in report.problems:
-        _print(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
+        say(problem.format(), file=sys.stderr if problem.is_error else sys.stdout)
     if not report.ok:
-        _print(report.summary(), file=sys.stderr)
+        say(report.summary(), file=sys.stderr)
         return 1
-    _print(report.summary() + (_(" (dry run: nothing was written)") if args.dry_run else ""))
+    say(report.summary() + (_(" (dry run: nothing was written)") if dry_run else ""))
     return 0
+
+
+@command("fetch")
+def cmd_fetch(args: argparse.Namespace) -> int:
+    store = _existing_store(args) if args.dry_run else _store(args)
+    return cli_fetch.run(args, store, args.user or login_name(args.config), say, _outcome)
 
 
 @command("history")
 def cmd_history(args: argparse.Namespace) -> int:
     uploads = list_uploads(_existing_store(args))
     if uploads.empty:
-        _print(_("No uploads yet."))
+        say(_("No uploads yet."))
         return 0
     uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
     uploads["files"] = uploads["files"].map(
@@ -134,7 +137,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         if isinstance(names, str) else "")
     shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
                      "changed", "unchanged", "state", "summary"]]
-    _print(shown.fillna("").to_string(index=False, max_colwidth=60))
+    say(shown.fillna("").to_string(index=False, max_colwidth=60))
     return 0
 
 
@@ -142,10 +145,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     changes = read_upload_changes(_existing_store(args), args.upload_id)
     if changes.empty:
-        _print(_("Upload {upload_id} changed nothing (or does not exist).")
+        say(_("Upload {upload_id} changed nothing (or does not exist).")
                .format(upload_id=args.upload_id))
         return 0
-    _print(changes.fillna("").to_string(index=False, max_colwidth=50))
+    say(changes.fillna("").to_string(index=False, max_colwidth=50))
     return 0
 
 
@@ -153,7 +156,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     user = args.user or login_name(args.config)
     new_id = undo_upload(_existing_store(args), args.upload_id, user)
-    _print(_("Upload {upload_id} undone (recorded as upload {new_id}).")
+    say(_("Upload {upload_id} undone (recorded as upload {new_id}).")
            .format(upload_id=args.upload_id, new_id=new_id))
     return 0
 
@@ -161,13 +164,13 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result table as an aligned table, CSV, or a JSON list of objects."""
     if fmt == "csv":
-        _write(write_csv(frame))
+        write(write_csv(frame))
     elif fmt == "json":
-        _write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif frame.empty:
-        _print(_("No rows."))
+        say(_("No rows."))
     else:
-        _print(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+        say(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 
 
 def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
@@ -220,14 +223,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     for target in targets:
         refuse_store_path(target, store.path, "the report")
     for note in renamed_targets(targets):
-        _print(note)
+        say(note)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
         data = maker(result, name, args.year)
         write_file(target, data, what="the report")
         as_of = snap.describe_as_of()
-        _print(_("{target} ({size:,.0f} KB): {name}, {year}, {as_of}").format(
+        say(_("{target} ({size:,.0f} KB): {name}, {year}, {as_of}").format(
             target=target, size=len(data) / 1024, name=name, year=args.year,
             as_of=f"{as_of[0].lower()}{as_of[1:]}"))
     return 0
@@ -237,7 +240,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     info = backup(store, Path(args.out))
-    _print(_("Backed up {path} to {out}: {summary}.").format(path=store.path, out=args.out,
+    say(_("Backed up {path} to {out}: {summary}.").format(path=store.path, out=args.out,
                                                              summary=info.summary()))
     return 0
 
@@ -246,7 +249,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
     info = restore(Path(args.file), store, check=store_problems, force=args.force)
-    _print(_("Restored {file} into {path}: {summary}.").format(file=args.file, path=store.path,
+    say(_("Restored {file} into {path}: {summary}.").format(file=args.file, path=store.path,
                                                                summary=info.summary()))
     return 0
 
@@ -254,12 +257,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 @command("survey")
 def cmd_survey(args: argparse.Namespace) -> int:
     store = _existing_store(args)
-    return cli_survey.run(args, store, args.user or login_name(args.config), _emit, _print)
+    return cli_survey.run(args, store, args.user or login_name(args.config), _emit, say)
 
 
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
-    _write(template_csv(args.kind.replace("-", "_")))
+    write(template_csv(args.kind.replace("-", "_")))
     return 0
 
 
@@ -278,8 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("init", parents=[common], help=_("create the store (with the sample data)"))
     p.add_argument("--empty", action="store_true", help=_("create it without the sample data"))
-    p = sub.add_parser("import", parents=[common], help=_("validate and import CSV files"))
+    p = sub.add_parser("import", parents=[common],
+                       help=_("validate and import CSV files, workbooks and statistics tables"))
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--statistic", metavar="ID", help=_(
+        "the table id of a statistics office's file that does not name its table"))
     p.add_argument("--dry-run", action="store_true", help=_("validate and preview; write nothing"))
     sub.add_parser("history", parents=[common], help=_("list the uploads, newest first"))
     p = sub.add_parser("changes", parents=[common], help=_("show what one upload changed"))
@@ -315,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--year", type=int, metavar="Y",
                            help=_("year assessed (default: each series' latest year)"))
     cli_survey.add_parser(sub, common)
+    cli_fetch.add_parser(sub, common)
     return parser
 
 
@@ -331,67 +338,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
         return code
     except BrokenPipeError:
-        _silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
+        silence_stdout()  # the reader (`| head`) has gone; Python's documented recipe
         return 1
     except EvaluationError as e:
-        _print(_("error: {message}").format(message=e.message) + _fix_words(e),
+        say(_("error: {message}").format(message=e.message) + fix_words(e),
                file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        _print(_("interrupted; nothing was half-written (each change is one transaction)"),
+        say(_("interrupted; nothing was half-written (each change is one transaction)"),
                file=sys.stderr)
         return 130
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
-        _print(_("error: {where}{reason}").format(where=where, reason=e.strerror or e),
+        say(_("error: {where}{reason}").format(where=where, reason=e.strerror or e),
                file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a stack trace
         detail = (str(e).splitlines() or [""])[0]
-        _print(_("error: unexpected {error}: {detail} (please report)").format(
+        say(_("error: unexpected {error}: {detail} (please report)").format(
             error=type(e).__name__, detail=detail), file=sys.stderr)
         return 1
     finally:
         use_browser(chosen)  # a script calling main() keeps its own choice
-
-
-def _fix_words(error: EvaluationError) -> str:
-    """The command line's own words for what to do: its flags and commands."""
-    path = shlex.quote(str(error.path or "PATH"))
-    words = {
-        CHOOSE_STORE: _("Give another store with --db PATH (or EVALUATION_DB)."),
-        CREATE_STORE: _("Run `python -m evaluation init --db {path}` first, or check "
-                        "--db.").format(path=path),
-        LEAVE_READ_ONLY: _("Run it without EVALUATION_READ_ONLY; a dry run "
-                           "(import --dry-run) works in read-only mode."),
-        UPDATE_STORE: _("For example run `python -m evaluation status --db {path}` "
-                        "without EVALUATION_READ_ONLY once.").format(path=path),
-        REPLACE_STORE: _("Restore into another store with --db, or pass --force to "
-                         "replace it."),
-        OWN_BACKUP: _("Make one with `python -m evaluation backup --out FILE`."),
-    }
-    return f" {words[error.fix]}" if error.fix in words else ""
-
-
-def _print(*parts: object, file=None) -> None:
-    """print() with control characters from data shown as \\x1b escapes: a name holding
-    ESC sequences must not move the cursor, recolour or clear the user's terminal."""
-    print(*(terminal_text(p) for p in parts), file=file or sys.stdout)
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(terminal_text(text))
-
-
-def terminal_text(value: object) -> str:
-    """The text with every C0/C1 control character except tab and newline escaped."""
-    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
-
-
-def _silence_stdout() -> None:
-    """Point stdout at devnull so the interpreter's flush at exit cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # stdout is not a real file (tests capture it): nothing to flush at exit

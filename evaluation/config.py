@@ -31,11 +31,15 @@ class Config:
     lock_timeout: float = 30.0
     browser: str | None = None
     user: str | None = None
+    # The statistics offices' API addresses, by office (ssb, dst, scb), where they are not
+    # the offices' own (a mirror, a proxy, the tests' recorded answers).
+    statistics_apis: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Config:
         """From EVALUATION_DB, EVALUATION_READ_ONLY, EVALUATION_LOCK_TIMEOUT,
-        EVALUATION_BROWSER ('none' for none) and EVALUATION_USER."""
+        EVALUATION_BROWSER ('none' for none), EVALUATION_USER and
+        EVALUATION_STATISTICS_API (`ssb=URL,dst=URL,scb=URL`)."""
         env = os.environ if environ is None else environ
         browser = env.get("EVALUATION_BROWSER")
         if browser is not None and browser.strip().lower() in ("", "none"):
@@ -45,10 +49,21 @@ class Config:
         except ValueError as e:
             raise EvaluationError(_("EVALUATION_LOCK_TIMEOUT must be a number of seconds, "
                                     "such as 30."), _("Configuration error")) from e
+        apis = []
+        for part in (env.get("EVALUATION_STATISTICS_API") or "").split(","):
+            office, _sep, url = part.strip().partition("=")
+            if not part.strip():
+                continue
+            if office.strip().lower() not in ("ssb", "dst", "scb") or not url.strip():
+                raise EvaluationError(_("EVALUATION_STATISTICS_API must be office=URL pairs "
+                                        "separated by commas, offices ssb, dst and scb (e.g. "
+                                        "ssb=https://data.ssb.no/api/pxwebapi/v2)."),
+                                      _("Configuration error"))
+            apis.append((office.strip().lower(), url.strip()))
         return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
                    read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
                    lock_timeout=timeout, browser=browser,
-                   user=env.get("EVALUATION_USER") or None)
+                   user=env.get("EVALUATION_USER") or None, statistics_apis=tuple(apis))
 
     def with_store(self, store: str | Path | None) -> Config:
         """The same configuration with another store (the command line's --db)."""

@@ -32,6 +32,7 @@ MAX_CHARS: dict[str, int] = {
     "unit": 40, "group": 60, "source": 300, "event": 200, "purpose": 3000,
     "partners": 3000, "description": 3000, "note": 5000, "leadership": 3000,
     "termination": 3000, "partner": 200, "role": 100, "contribution": 1000, "commitment": 1000,
-    "item": 40, "factor": 33, "statement": 300, "respondent": 64,
+    "item": 40, "factor": 33, "statement": 300, "respondent": 64, "region_code": 200,
+    "statistic": 40, "selection": 500,
     **{f"statement_{c}": 300 for c in LANGUAGE_CODES},
     **{f"factor_{c}": 60 for c in LANGUAGE_CODES}}

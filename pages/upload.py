@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from evaluation.intake.fetch import Client, fetch_from_store
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
 from evaluation.intake.workbook import template_workbook
@@ -50,9 +51,10 @@ if message := st.session_state.pop("upload_message", None):
 
 round_ = st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
-    _("CSV files or Excel workbooks (at most {size} MB each; every sheet of a workbook is "
-      "read as a file of its own kind)").format(size=MAX_UPLOAD_MB),
-    type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"],
+    _("CSV files, Excel workbooks or statistics offices' tables (StatBank CSV, PC-Axis, "
+      "JSON-stat; at most {size} MB each; every sheet of a workbook is read as a file of its "
+      "own kind)").format(size=MAX_UPLOAD_MB),
+    type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "px", "json"],
     accept_multiple_files=True, key=f"uploader_{round_}", disabled=not ui.can_write())
 
 
@@ -75,39 +77,63 @@ def show_report(report: ImportReport) -> None:
                 st.dataframe(f.preview, hide_index=True, width="stretch")
 
 
-if uploaded and ui.can_write():
-    # Checked once per set of files and state of the store, not on every rerun: a click
-    # anywhere on the page re-ran the whole validation of a large file (10 s for 62 MB).
-    checked = (tuple((f.file_id, f.name, f.size) for f in uploaded), store.content_version())
-    cached = st.session_state.get("upload_preview")
+def review(files: list[tuple[str, bytes]], key: tuple, round_key: str, **options) -> None:
+    """Preview `files` (once per set of files and state of the store, not on every rerun:
+    a click anywhere re-ran the whole validation of a large file, 10 s for 62 MB), then
+    commit them on a click."""
+    checked = (key, store.content_version(), tuple(sorted(map(str, options.items()))))
+    cached = st.session_state.get(f"{round_key}_preview")
     if cached is None or cached[0] != checked:
-        st.session_state.pop("upload_preview", None)  # release the old report first
+        st.session_state.pop(f"{round_key}_preview", None)  # release the old report first
         with ui.guarded(), st.spinner(_("Checking the files...")):
-            preview = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
-                                   user=user, commit=False)
-        st.session_state["upload_preview"] = (checked, preview)
+            preview = import_files(store, files, user=user, commit=False, **options)
+        st.session_state[f"{round_key}_preview"] = (checked, preview)
     else:
         preview = cached[1]
+    if preview.unnamed_tables:
+        choices = sorted({s for s in ui.snapshot().indicators["statistic"].dropna()})
+        st.selectbox(_("Which table does {files} hold? (the file does not say)").format(
+            files=", ".join(preview.unnamed_tables)), choices, index=None,
+            key="upload_statistic", placeholder=_("Choose the indicators' table"))
     show_report(preview)
-    if preview.ok and preview.changes:
-        if st.button(_("Commit {changes:,} changes").format(changes=preview.changes),
-                     type="primary",
-                     disabled=not ui.can_write()):
-            with ui.guarded(), st.spinner(_("Importing...")):
-                ui.require_evaluator()
-                result = import_files(store, [(f.name, f.getvalue()) for f in uploaded],
-                                      user=user, commit=True,
-                                      expect_upload=preview.base_upload)
-            st.session_state.pop("upload_preview", None)
-            if result.stale:  # another upload landed since: this is the new preview
-                st.warning(ui.plain(result.summary()))
-            if result.committed:
-                st.session_state["upload_message"] = result.summary()
-                st.session_state["upload_round"] = round_ + 1
-                st.rerun()
-            show_report(result)
+    if preview.ok and preview.changes and st.button(
+            _("Commit {changes:,} changes").format(changes=preview.changes), type="primary",
+            disabled=not ui.can_write(), key=f"{round_key}_commit"):
+        with ui.guarded(), st.spinner(_("Importing...")):
+            ui.require_evaluator()
+            result = import_files(store, files, user=user, commit=True,
+                                  expect_upload=preview.base_upload, **options)
+        st.session_state.pop(f"{round_key}_preview", None)
+        if result.stale:  # another upload landed since: this is the new preview
+            st.warning(ui.plain(result.summary()))
+        if result.committed:
+            st.session_state["upload_message"] = result.summary()
+            st.session_state["upload_round"] = round_ + 1
+            st.session_state.pop("fetched", None)
+            st.rerun()
+        show_report(result)
+
+
+if uploaded and ui.can_write():
+    review([(f.name, f.getvalue()) for f in uploaded],
+           tuple((f.file_id, f.name, f.size) for f in uploaded), "upload",
+           statistic=st.session_state.get("upload_statistic"))
 else:
     st.session_state.pop("upload_preview", None)  # files removed: nothing kept for them
+
+st.header(_("Fetch from the statistics offices"))
+st.write(_("Indicators with a statistic (a table id of Statistics Norway, Statistics Denmark "
+           "or Statistics Sweden) are fetched for the partnerships' region codes, then checked "
+           "and previewed like an upload. Nothing is written until you commit."))
+if st.button(_("Fetch the statistics"), disabled=not ui.can_write(), key="fetch"):
+    with ui.guarded(), st.spinner(_("Asking the statistics offices...")):
+        st.session_state["fetched"] = fetch_from_store(
+            store, client=Client(bases=dict(ui.config().statistics_apis)))
+if (fetched := st.session_state.get("fetched")) and ui.can_write():
+    st.caption(ui.plain(_("Fetched {tables} from {calls} call(s).").format(
+        tables=", ".join(fetched.tables), calls=fetched.calls)))
+    review(fetched.files, tuple(name for name, _raw in fetched.files), "fetch",
+           origins=fetched.origins)
 
 st.header(_("Upload history"))
 with ui.guarded():

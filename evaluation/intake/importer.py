@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -24,9 +23,11 @@ from evaluation.errors import ERROR, EvaluationError, Problem
 from evaluation.intake import rules, survey_rules
 from evaluation.intake.checks import check_values
 from evaluation.intake.cleaning import MAX_LISTED, Cleaner, sql_text
-from evaluation.intake.formats import DEPENDENCY_ORDER, KINDS
+from evaluation.intake.formats import DEPENDENCY_ORDER
 from evaluation.intake.records import LinesMismatch, Records, parse_records, wide_to_long
+from evaluation.intake.statfiles import Origin, StatFile, read_statistics, records_of
 from evaluation.intake.textfile import FileProblem, TextFile, read_text_file
+from evaluation.intake.upload_report import FileReport, ImportReport
 from evaluation.intake.workbook import is_workbook, read_workbook
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
@@ -39,88 +40,6 @@ MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.t
 _ENTITY_OF = {"observations_wide": "observations", "responses": "answers"}
 
 
-@dataclass(frozen=True)
-class FileReport:
-    """What one file holds and how it compares with the store."""
-
-    name: str
-    kind: str
-    sha256: str
-    encoding: str
-    delimiter: str
-    rows: int
-    new: int
-    changed: int
-    unchanged: int
-    preview: pd.DataFrame = field(repr=False, compare=False)
-
-    @property
-    def skipped(self) -> int:
-        return self.rows - self.new - self.changed - self.unchanged
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """The outcome of an import or a preview: files, problems, and the upload if committed."""
-
-    files: tuple[FileReport, ...]
-    problems: tuple[Problem, ...]
-    upload_id: int | None
-    committed: bool
-    same_as: tuple[int, ...] = ()
-    base_upload: int | None = None  # the latest upload the files were checked against
-    stale: bool = False  # a commit found another upload since its preview: nothing written
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def changes(self) -> int:
-        return sum(f.new + f.changed for f in self.files)
-
-    def summary(self) -> str:
-        """One paragraph a person reads first."""
-        if not self.ok:
-            return _("{n} error(s) found; nothing was imported. Fix the lines listed and "
-                     "upload the file(s) again.").format(n=len(self.errors))
-        if self.stale:
-            return _("The store changed since the preview (upload {upload} is new), so nothing "
-                     "was imported. The files were checked again against it: look at the new "
-                     "preview and commit again.").format(upload=self.base_upload)
-        counts = "; ".join(_file_counts(f) for f in self.files)
-        if self.changes == 0 and self.same_as:
-            return _("Nothing to change: the store already holds every value (identical to "
-                     "upload {uploads}). {counts}.").format(
-                uploads=", ".join(map(str, self.same_as)), counts=counts)
-        if self.changes == 0:
-            return _("Nothing to change: the store already holds every value. {counts}."
-                     ).format(counts=counts)
-        if self.committed:
-            return _("Imported as upload {upload}. {counts}.").format(upload=self.upload_id,
-                                                                     counts=counts)
-        return _("Ready to import. {counts}.").format(counts=counts)
-
-
-def _file_counts(f: FileReport) -> str:
-    """One file's part of the summary: its name, kind and counts."""
-    kind = _(KINDS[f.kind].title).lower()
-    if f.skipped:
-        return _("{file} ({kind}): {new} new, {changed} changed, {unchanged} unchanged, "
-                 "{empty} empty").format(file=f.name, kind=kind, new=f.new, changed=f.changed,
-                                         unchanged=f.unchanged, empty=f.skipped)
-    return _("{file} ({kind}): {new} new, {changed} changed, {unchanged} unchanged").format(
-        file=f.name, kind=kind, new=f.new, changed=f.changed, unchanged=f.unchanged)
-
-
 class _Discard(Exception):
     """Leaves the transaction by rolling back (preview, errors, nothing to change)."""
 
@@ -129,19 +48,23 @@ ANY = object()  # commit whatever the store holds now (the command line's import
 
 
 def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str | Actor,
-                 commit: bool = True, expect_upload: int | None | object = ANY
+                 commit: bool = True, expect_upload: int | None | object = ANY,
+                 statistic: str | None = None, origins: dict[str, Origin] | None = None
                  ) -> ImportReport:
     """Validate `files` (name, bytes) and, if `commit` and clean, apply them as one upload.
 
     Committing needs an evaluator (`user` as a plain name is a local evaluator).
     `expect_upload` is the preview's `base_upload`: if the store has moved on since,
     nothing is committed and the report is a fresh preview marked `stale`.
+    `statistic` is the table id of statistics offices' files that do not name theirs;
+    `origins` says where fetched files came from (`intake.fetch`), by name.
     """
     actor = require_write(user, _("import data")) if commit else as_actor(user)
     exact: set[str] = set()
     while True:
         try:
-            return _import(store, files, actor.name, commit, exact, expect_upload)
+            return _import(store, files, actor.name, commit, exact, expect_upload,
+                           (statistic, origins or {}))
         except LinesMismatch as e:
             if e.args[0] in exact:
                 raise
@@ -149,11 +72,12 @@ def import_files(store: Store, files: Sequence[tuple[str, bytes]], *, user: str 
 
 
 def _read_files(files: Sequence[tuple[str, bytes]], rows: dict[str, dict[int, int]]
-                ) -> tuple[list[TextFile], list[Problem]]:
+                ) -> tuple[list[TextFile | StatFile], list[Problem]]:
     """The decoded files in dependency order (a workbook's sheets each as a file, their
-    lines' sheet rows in `rows`), and the problems of those that cannot be read."""
+    lines' sheet rows in `rows`; statistics offices' tables where observations go), and
+    the problems of those that cannot be read."""
     problems: list[Problem] = []
-    texts: list[TextFile] = []
+    texts: list[TextFile | StatFile] = []
     for name, raw in _sheets(files, rows, problems):
         if len(raw) > MAX_UPLOAD_MB * 1024 * 1024:
             problems.append(Problem(name, None, "", "", _(
@@ -162,11 +86,23 @@ def _read_files(files: Sequence[tuple[str, bytes]], rows: dict[str, dict[int, in
                     size=len(raw) / 1024 / 1024, limit=MAX_UPLOAD_MB), ERROR))
             continue
         try:
-            texts.append(read_text_file(name, raw))
+            texts.append(read_statistics(name, raw) or read_text_file(name, raw))
         except FileProblem as e:
-            problems.append(Problem(name, e.line, "", "", e.message, ERROR))
-    texts.sort(key=lambda t: DEPENDENCY_ORDER.index(t.match.kind.name))
+            try:
+                office = e.line and read_statistics(name, raw, as_csv=True)
+            except FileProblem as again:
+                e = again
+                office = None
+            if office:
+                texts.append(office)
+            else:
+                problems.append(Problem(name, e.line, "", "", e.message, ERROR))
+    texts.sort(key=lambda t: DEPENDENCY_ORDER.index(_kind(t)))
     return texts, problems
+
+
+def _kind(t: TextFile | StatFile) -> str:
+    return "observations" if isinstance(t, StatFile) else t.match.kind.name
 
 
 def _sheets(files: Sequence[tuple[str, bytes]], rows: dict[str, dict[int, int]],
@@ -206,14 +142,17 @@ def _workspace(store: Store, commit: bool) -> Iterator[duckdb.DuckDBPyConnection
 
 
 def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit: bool,
-            exact: set[str], expect: object) -> ImportReport:
+            exact: set[str], expect: object, office: tuple[str | None, dict[str, Origin]]
+            ) -> ImportReport:
     """Long because it is the one place that orders a whole upload: read, validate each
     file, compare, record or discard."""
     rows: dict[str, dict[int, int]] = {}
     texts, problems = _read_files(files, rows)
     reports: list[FileReport] = []
     result: dict[str, object] = {}
-    entities = [_ENTITY_OF.get(t.match.kind.name, t.match.kind.name) for t in texts]
+    unnamed = tuple(t.name for t in texts if isinstance(t, StatFile) and not t.cube.table
+                    and t.name not in office[1] and not office[0])
+    entities = [_ENTITY_OF.get(_kind(t), _kind(t)) for t in texts]
     given: dict[str, list[Records]] = {e: [] for e in entities
                                        if entities.count(e) > 1 and ENTITIES[e].values}
     try:
@@ -222,8 +161,18 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
             result["stale"] = stale = commit and expect is not ANY and base != expect
             upload_id = begin_upload(con, "import", user, "")
             for tf in texts:
-                report, found = _import_file(con, tf, upload_id, tf.name in exact,
-                                             not commit or stale, given)
+                if isinstance(tf, StatFile):
+                    tf = dataclasses.replace(tf, origin=office[1].get(tf.name))
+                    found_rows, found, (origin, note) = records_of(con, tf, office[0])
+                    problems.extend(found)
+                    if found_rows is None:
+                        continue
+                    report, found = _import_records(con, found_rows, upload_id,
+                                                    not commit or stale, given)
+                    report = dataclasses.replace(report, origin=origin, note=note)
+                else:
+                    report, found = _import_file(con, tf, upload_id, tf.name in exact,
+                                                 not commit or stale, given)
                 reports.append(report)
                 problems.extend(found)
             result["same_as"] = _same_as(con, texts)
@@ -246,17 +195,28 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
                                  p.line or 10**12, not p.is_error))
     return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
                         "upload_id" in result, tuple(result.get("same_as", ())),
-                        result.get("base"), bool(result.get("stale")))
+                        result.get("base"), bool(result.get("stale")), unnamed)
 
 
 def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, exact: bool,
                  with_preview: bool, given: dict[str, list[Records]]
                  ) -> tuple[FileReport, list[Problem]]:
-    kind = tf.match.kind.name
     records = parse_records(tf, exact=exact)
     positions = dict(tf.match.positions)
     if tf.match.kind.wide:
         records, positions = wide_to_long(records, tf.match.year_columns, positions)
+    return _import_records(con, records, upload_id, with_preview, given, positions)
+
+
+def _import_records(con: duckdb.DuckDBPyConnection, records: Records, upload_id: int,
+                    with_preview: bool, given: dict[str, list[Records]],
+                    positions: dict[str, int] | None = None
+                    ) -> tuple[FileReport, list[Problem]]:
+    """Long because it runs one file's rows through every step of its kind in order:
+    stage, compare with the upload's other files, apply, check, preview, derive."""
+    tf = records.file
+    kind = tf.match.kind.name
+    positions = dict(tf.match.positions) if positions is None else positions
     cl = Cleaner(con, records, positions, list(records.problems))
     for col in () if tf.match.kind.items else tf.match.unknown:
         cl.problems.append(Problem(tf.name, tf.header_line, col, "",

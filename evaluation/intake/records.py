@@ -34,9 +34,13 @@ class Records:
     _lines: np.ndarray | None = None
     source_rows: np.ndarray | None = None  # wide files: long record -> file record
     source_columns: np.ndarray | None = None  # wide files: long record -> column position
+    places: list[str] | None = None  # a statistics table's cells: which categories
 
     def column_of(self, rec: int) -> str | None:
-        """The header of the cell a record came from (wide files), else None."""
+        """The header of the cell a record came from (wide files), the categories of a
+        statistics table's cell, else None."""
+        if self.places is not None:
+            return self.places[rec]
         if self.source_columns is None:
             return None
         return self.file.header[int(self.source_columns[rec])]

@@ -22,6 +22,7 @@ from evaluation.intake.cleaning import (
     characters_sql,
 )
 from evaluation.intake.formats import DIRECTION_WORDS, KINDS, PILLAR_WORDS
+from evaluation.intake.statlinks import check_region_codes, check_statistics
 from evaluation.limits import DERIVED_PREFIXES, HORIZON_YEARS, MAX_COMMENTARY
 from evaluation.text import name_key
 from evaluation.words import _
@@ -58,10 +59,12 @@ def stage_partnerships(cl: Cleaner) -> None:
             "AND horizon_years NOT BETWEEN 5 AND 10", "horizon_years",
             _("a horizon outside 5-10 years is unusual for a partnership; check it"),
             severity=WARNING, value_col="horizon_years_raw")
+    codes_ok = check_region_codes(cl)
     valid = ("partnership_raw IS NOT NULL AND start_year IS NOT NULL AND horizon_years "
-             f"BETWEEN {low} AND {high} AND horizon_years = round(horizon_years)")
+             f"BETWEEN {low} AND {high} AND horizon_years = round(horizon_years) AND {codes_ok}")
     values = ["municipality_raw", "start_year", "horizon_years", "purpose_raw", "lead_raw",
-              "partners_raw", "description_raw", "leadership_raw", "termination_raw"]
+              "partners_raw", "description_raw", "leadership_raw", "termination_raw",
+              "region_code_raw"]
     check_duplicates(cl, valid, ["lower(partnership_raw)"], values, _("partnership"))
     create_staged(cl, valid, ["lower(partnership_raw)"], """
         coalesce(t.partnership_id, nextval('entity_seq')) AS partnership_id,
@@ -70,7 +73,8 @@ def stage_partnerships(cl: Cleaner) -> None:
         municipality_raw AS municipality, start_year,
         horizon_years::INTEGER AS horizon_years, purpose_raw AS purpose, lead_raw AS lead,
         partners_raw AS partners, description_raw AS description,
-        leadership_raw AS leadership, termination_raw AS termination""")
+        leadership_raw AS leadership, termination_raw AS termination,
+        region_code_raw AS region_code""")
 
 
 def stage_indicators(cl: Cleaner) -> None:
@@ -84,16 +88,20 @@ def stage_indicators(cl: Cleaner) -> None:
             _("unit is empty: charts and reports will show no unit (e.g. %, count, persons)"),
             severity=WARNING)
     _refuse_derived(cl, derived_code_sql("indicator_raw"), "indicator_raw")
+    statistics_ok = check_statistics(cl)
     valid = ("indicator_raw IS NOT NULL AND name_raw IS NOT NULL AND pillar IS NOT NULL "
-             f"AND direction IS NOT NULL AND NOT {derived_code_sql('indicator_raw')}")
-    values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw"]
+             f"AND direction IS NOT NULL AND NOT {derived_code_sql('indicator_raw')} "
+             f"AND {statistics_ok}")
+    values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw",
+              "statistic_raw", "selection_raw"]
     check_duplicates(cl, valid, ["lower(indicator_raw)"], values, _("indicator"))
     create_staged(cl, valid, ["lower(indicator_raw)"], """
         coalesce(t.indicator_id, nextval('entity_seq')) AS indicator_id,
         coalesce((SELECT code FROM indicators i WHERE i.valid_to IS NULL
                   AND i.indicator_id = t.indicator_id), indicator_raw) AS code,
         name_raw AS name, pillar, unit_raw AS unit, direction,
-        description_raw AS description""")
+        description_raw AS description, statistic_raw AS statistic,
+        selection_raw AS selection""")
 
 
 def stage_targets(cl: Cleaner) -> None:

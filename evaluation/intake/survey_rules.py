@@ -313,7 +313,7 @@ def _apply_indicators(cl: Cleaner, rows: list[tuple], upload_id: int) -> None:
         CREATE OR REPLACE TEMP TABLE _staged_derived AS
         SELECT coalesce(i.indicator_id, nextval('entity_seq')) AS indicator_id, d.code,
                d.name, d.pillar, d.unit, 'higher_is_better' AS direction, d.description,
-               NULL::BIGINT AS rec
+               NULL::VARCHAR AS statistic, NULL::VARCHAR AS selection, NULL::BIGINT AS rec
         FROM _derived d LEFT JOIN indicators i ON i.valid_to IS NULL AND i.code = d.code""")
     apply_staged(cl.con, ENTITIES["indicators"], "_staged_derived", upload_id)
 

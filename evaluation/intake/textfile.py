@@ -82,6 +82,11 @@ def read_text_file(name: str, raw: bytes) -> TextFile:
     return TextFile(name, data, sha, encoding, delimiter, header_line, tuple(cells), match)
 
 
+def to_utf8(raw: bytes) -> tuple[bytes, str]:
+    """The bytes as UTF-8 and the encoding they came in (BOMs, UTF-16, Windows-1252)."""
+    return _to_utf8(raw)
+
+
 def _to_utf8(raw: bytes) -> tuple[bytes, str]:
     if raw.startswith(b"PK\x03\x04"):
         raise FileProblem(

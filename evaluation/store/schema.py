@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from evaluation.limits import LANGUAGE_CODES
 from evaluation.words import N_
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -123,8 +123,17 @@ CREATE TABLE submitted_answers (
 );
 """
 
+# Version 4: statistics offices' tables. A partnership's region (municipality or district
+# codes, as the offices write them) and an indicator's table and selection of categories,
+# so a StatBank download, a PX file or an API's answer maps onto observations.
+_V4 = """
+ALTER TABLE partnerships ADD COLUMN region_code VARCHAR;
+ALTER TABLE indicators ADD COLUMN statistic VARCHAR;
+ALTER TABLE indicators ADD COLUMN selection VARCHAR;
+"""
+
 # Each entry upgrades a store from version i to i + 1 (index 0: empty -> 1).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 
 
 @dataclass(frozen=True)
@@ -149,14 +158,15 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "partnerships", ("partnership_id",),
             ("name", "municipality", "start_year", "horizon_years", "purpose", "lead",
-             "partners", "description", "leadership", "termination"),
+             "partners", "description", "leadership", "termination", "region_code"),
             ("municipality", "purpose", "lead", "partners", "description", "leadership",
-             "termination"), N_("partnership"),
+             "termination", "region_code"), N_("partnership"),
         ),
         Entity(
             "indicators", ("indicator_id",),
-            ("code", "name", "pillar", "unit", "direction", "description"),
-            ("unit", "description"), N_("indicator"),
+            ("code", "name", "pillar", "unit", "direction", "description", "statistic",
+             "selection"),
+            ("unit", "description", "statistic", "selection"), N_("indicator"),
         ),
         Entity(
             "targets", ("partnership_id", "indicator_id"),

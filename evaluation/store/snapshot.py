@@ -100,10 +100,12 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
     codes = f"""JOIN indicators i ON i.indicator_id = x.indicator_id AND {i}"""
     partnerships = con.execute(f"""
         SELECT p.name AS partnership, p.municipality, p.start_year, p.horizon_years,
-               p.purpose, p.lead, p.partners, p.description, p.leadership, p.termination
+               p.purpose, p.lead, p.partners, p.description, p.leadership, p.termination,
+               p.region_code
         FROM partnerships p WHERE {p} ORDER BY p.name""").df()
     indicators = con.execute(f"""
-        SELECT i.code AS indicator, i.name, i.pillar, i.unit, i.direction, i.description
+        SELECT i.code AS indicator, i.name, i.pillar, i.unit, i.direction, i.description,
+               i.statistic, i.selection
         FROM indicators i WHERE {i} ORDER BY i.code""").df()
     targets = con.execute(f"""
         SELECT p.name AS partnership, i.code AS indicator, x.baseline_year, x.baseline,
