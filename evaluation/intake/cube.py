@@ -29,6 +29,8 @@ SYMBOLS: dict[str, str] = {
 }
 NIL = frozenset({"-", "–", "—", "0-"})
 
+CONTENTS = frozenset({"contentscode", "contents", "statistikkvariabel", "statistikkvariabler",
+                      "statistic", "tabellinnehåll", "indhold", "innhold"})
 _TIME = re.compile(r"(\d{4})(?:([KQkq])([1-4])|[Mm](\d{1,2})|[Hh]([12])|[Uu](\d{1,2})"
                    r"|-(\d{4}))?")
 TIME_IDS = frozenset({"tid", "time", "year", "år", "aar", "ar", "period", "periode",
@@ -89,7 +91,11 @@ class Dimension:
     eliminable: bool = False  # an API may leave it out of a query (sums it away)
 
     def names(self) -> set[str]:
-        return {normalise_word(n) for n in (self.id, self.label, *self.alt_names) if n}
+        """What a selection may call this dimension: its id, its label in any language;
+        the contents dimension by any office's word for it (`ContentsCode`,
+        `statistikkvariabel`, `tabellinnehåll`, ...)."""
+        names = {normalise_word(n) for n in (self.id, self.label, *self.alt_names) if n}
+        return names | CONTENTS if names & CONTENTS else names
 
     def category_names(self, i: int) -> set[str]:
         """What a selection may call category i: its code or a label, ignoring case."""

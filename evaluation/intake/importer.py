@@ -151,7 +151,7 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
     reports: list[FileReport] = []
     result: dict[str, object] = {}
     unnamed = tuple(t.name for t in texts if isinstance(t, StatFile) and not t.cube.table
-                    and t.name not in office[1] and not office[0])
+                    and t.name not in office[1])
     entities = [_ENTITY_OF.get(_kind(t), _kind(t)) for t in texts]
     given: dict[str, list[Records]] = {e: [] for e in entities
                                        if entities.count(e) > 1 and ENTITIES[e].values}

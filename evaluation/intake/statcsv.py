@@ -31,9 +31,6 @@ _WIDE = re.compile(r"(.*?)[\s_]*(\d{4}(?:[KkQqMmHhUu]\d{1,2}|-\d{4})?)(?:\s+-\s+
 _CODE_TEXT = re.compile(r"(\S+) - (.*)", re.S)  # PxWebApi's UseCodesAndTexts: "0301 - Oslo"
 _CODED = re.compile(r"(?:[A-Za-z]{1,3}-)?\d{3,6}[a-z]?\s+\S.*")
 _DELIMITERS = (";", "\t", ",")
-# What the offices call the dimension of contents that a wide file's headings name.
-CONTENTS_NAMES = ("ContentsCode", "statistikkvariabel", "statistikkvariabler", "tabellinnehåll",
-                  "indhold", "innhold")
 
 
 def _rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -138,8 +135,7 @@ def read_statistics_csv(name: str, raw: bytes) -> Cube | None:
             split = all(_CODE_TEXT.fullmatch(c) for c in contents)
             dims.append(Dimension("contents", "contents",
                                   [_code_text(c)[0] if split else c for c in contents],
-                                  [_code_text(c)[1] if split else c for c in contents],
-                                  alt_names=set(CONTENTS_NAMES)))
+                                  [_code_text(c)[1] if split else c for c in contents]))
             parts.append(np.array([contents.index(p) for p in prefixes], dtype=np.int32))
         times = sorted(set(periods), key=periods.index)
         dims.append(Dimension("time", "time", times, times, "time"))

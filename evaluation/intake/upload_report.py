@@ -46,7 +46,8 @@ class ImportReport:
     same_as: tuple[int, ...] = ()
     base_upload: int | None = None  # the latest upload the files were checked against
     stale: bool = False  # a commit found another upload since its preview: nothing written
-    unnamed_tables: tuple[str, ...] = ()  # office files that do not say which table they hold
+    unnamed_tables: tuple[str, ...] = ()  # office files that do not name their table (the
+    # statistic given applies to them)
 
     @property
     def errors(self) -> list[Problem]:

@@ -104,11 +104,28 @@ def partnership_charts(ev: Evaluation, view: PartnershipView, low: int,
                 p.observations, i, expected=p.expected, projection=p.projection,
                 first_year=low, last_year=max(high, view.horizon_end),
                 title=i["name"] if compact else f"{view.name}: {i['name']}",
-                subtitle=f"{i['indicator']} · {status_words(i['status'])}", compact=compact),
+                subtitle=" · ".join(filter(None, [i["indicator"], status_words(i["status"]),
+                                                  source_words(p.observations)])),
+                compact=compact),
             panel.assessed, view.name, (low, max(high, view.horizon_end)), as_of, None,
             _("{indicator}: no observations in the years shown.").format(
                 indicator=info["name"])))
     return charts
+
+
+def source_words(observations: pd.DataFrame) -> str:
+    """'source: Statistisk sentralbyrå, table 07459' for a chart's subtitle: the sources of
+    its observations (a fetch's URL left to the chart's data), '' when none is given."""
+    if "source" not in observations:
+        return ""
+    found = [str(s).split(": http", 1)[0] for s in observations["source"].dropna().unique()
+             if str(s).strip()]
+    names = sorted(set(found), key=found.index)
+    if not names:
+        return ""
+    shown = names[0] if len(names) == 1 else _("{source} and {n} more").format(
+        source=names[0], n=len(names) - 1)
+    return _("source: {source}").format(source=shown)
 
 
 def portfolio_charts(ev: Evaluation, shown: pd.DataFrame, counts: pd.DataFrame,
