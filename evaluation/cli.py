@@ -121,7 +121,9 @@ def _outcome(report: ImportReport, dry_run: bool) -> int:
 
 @command("fetch")
 def cmd_fetch(args: argparse.Namespace) -> int:
-    store = _existing_store(args) if args.dry_run else _store(args)
+    store = _existing_store(args)  # a fetch needs the partnerships' and indicators' links
+    if not args.dry_run:
+        store.require_writable()  # before any call to the offices
     return cli_fetch.run(args, store, args.user or login_name(args.config), say, _outcome)
 
 

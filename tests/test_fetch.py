@@ -69,7 +69,8 @@ def test_a_fetch_asks_each_office_and_imports_as_one_undoable_upload(linked, off
     assert obs.loc[("Sammen i København", "OUT_DK_POP", 2024), "value"] == 660842  # K1
     assert obs.loc[("Göteborg tillsammans", "OUT_SE_POP", 2023), "value"] == 600151
     source = obs.loc[("Oslo løft", "OUT_POP", 2024), "source"]
-    assert source.startswith("Statistics Norway, table 07459: http://127.0.0.1")
+    assert source.startswith("Statistisk sentralbyrå (SSB), table 07459: http://127.0.0.1")
+    assert "SSB table 07459, answer 1" in [f.name for f in report.files]
     assert "valueCodes[Region]=" in source
     uploads = list_uploads(linked)
     assert uploads.iloc[0].upload_id == report.upload_id
@@ -205,3 +206,12 @@ def test_the_fetch_command_offline_prints_one_line(linked, monkeypatch, capsys):
     assert main(["fetch", "--indicator", "OUT_POP", "--db", str(linked.path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot be reached" in err and "Traceback" not in err
+
+
+def test_a_read_only_store_refuses_a_fetch_before_asking_any_office(linked, offices,
+                                                                      monkeypatch, capsys):
+    monkeypatch.setenv("EVALUATION_STATISTICS_API", offices.environment())
+    monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
+    assert main(["fetch", "--db", str(linked.path)]) == 1
+    assert "read-only" in capsys.readouterr().err
+    assert offices.requests == []

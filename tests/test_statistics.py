@@ -13,7 +13,7 @@ from evaluation.cli import main
 from evaluation.intake.cube import Cube, parse_time
 from evaluation.intake.importer import import_files
 from evaluation.intake.statfiles import read_statistics
-from evaluation.intake.statlinks import region_key, split_region
+from evaluation.intake.statlinks import region_key, same_region, split_region
 from evaluation.store.snapshot import read_snapshot
 from tests.conftest import FIXTURES, dump
 
@@ -118,8 +118,11 @@ def test_time_codes_and_region_codes():
     assert parse_time("2024M01").part == "M01" and parse_time("2024").part == ""
     assert parse_time("2022-2023").year == 2023
     assert parse_time("Persons") is None
-    assert region_key("K-0301") == region_key("0301") == region_key("301") == "301"
-    assert region_key("030102a") == "30102a"
+    assert region_key("K-0301") == region_key("0301") == "0301"
+    assert region_key("3001.0") == "3001"  # a number cell from Excel
+    assert region_key("030102a") == "030102a"
+    assert same_region("0301", {"301"})  # Excel dropped the zero
+    assert not same_region("101", {"0101"})  # Denmark's København is not Norway's Halden
     assert split_region("K-3001 Halden") == ("K-3001", "Halden")
     assert split_region("København") == ("", "København")
 
@@ -153,7 +156,7 @@ def test_a_px_file_imports_for_the_partnerships_regions(store):
     assert report.committed, [p.format() for p in report.problems]
     obs = read_snapshot(store).observations.set_index(["partnership", "year"])
     assert obs.loc[("Oslo sammen", 2023), "value"] == 10398
-    assert obs.loc[("Oslo sammen", 2023), "source"] == "Statistisk sentralbyrå, table 07459"
+    assert obs.loc[("Oslo sammen", 2023), "source"] == "Statistisk sentralbyrå (SSB), table 07459"
     assert set(obs.index.get_level_values(0)) == {"Oslo sammen", "Bodø i bevegelse"}
     summary = report.summary()
     assert "PC-Axis, table 07459" in summary
@@ -290,3 +293,21 @@ def test_a_damaged_px_file_is_a_clear_error(store):
     cut = raw[: raw.rindex(b"DATA=") + 30]
     report = import_files(store, [("cut.px", cut)], user="eva")
     assert "the file is cut or damaged" in report.errors[0].message
+
+
+def test_a_download_holding_one_of_a_tables_indicators_warns_of_the_others(store):
+    _linked(store, HEADER + "OUT_20,Residents aged 20,outcome,persons,higher_is_better,"
+                   "ssb:07459,alder=20 år\n"
+                   "OUT_30,Residents aged 30,outcome,persons,higher_is_better,07459,"
+                   "alder=30 år\n")
+    report = _upload(store, "ssb_07459.px")
+    assert report.committed, [p.format() for p in report.problems]
+    assert [w.message.split(":")[0] for w in report.warnings] == ["indicator OUT_30"]
+    assert "alder=30 år matches none of the file's categories" in report.warnings[0].message
+
+
+def test_every_layout_names_the_office_the_same_way(store):
+    _linked(store, HEADER + "OUT_POP,Residents,outcome,persons,higher_is_better,07459,"
+                   "ContentsCode=Personer1\n")
+    assert _upload(store, "ssb_07459.jsonstat2.json").committed
+    assert _upload(store, "ssb_07459_pxweb2.csv").changes == 0  # same cells, same source

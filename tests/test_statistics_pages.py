@@ -47,7 +47,7 @@ def test_a_px_file_uploads_with_its_links_and_the_partnership_page_names_the_sou
     at = page("partnership", partnership="Oslo sammen")
     assert not at.exception, at.exception
     titles = " ".join(str(c.spec) for c in at.get("plotly_chart"))
-    assert "source: Statistisk sentralbyrå, table 07459" in titles
+    assert "source: Statistisk sentralbyrå (SSB), table 07459" in titles
 
 
 def test_a_file_that_does_not_name_its_table_gets_a_choice(app_store):

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evaluation.intake.formats import normalise_word
-from evaluation.words import N_
+from evaluation.words import N_, _
 
 # The offices' symbols for a cell without a number (SSB, DST, SCB and PC-Axis):
 # the cell is missing, never zero. A dash is nil: a true zero.
@@ -219,3 +219,37 @@ def symbol_codes(symbol: pa.Array) -> tuple[np.ndarray, list[str]]:
                      dtype=np.int16)
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     return remap[indices] if len(indices) else np.zeros(0, np.int16), names
+
+
+# The offices by every name their files give them, as the observations' source names
+# them (the same whichever layout or language the table came in).
+OFFICE_NAMES = {
+    "statistisk sentralbyrå": "Statistisk sentralbyrå (SSB)",
+    "statistics norway": "Statistisk sentralbyrå (SSB)", "ssb": "Statistisk sentralbyrå (SSB)",
+    "danmarks statistik": "Danmarks Statistik", "statistics denmark": "Danmarks Statistik",
+    "dst": "Danmarks Statistik",
+    "statistiska centralbyrån": "Statistiska centralbyrån (SCB)",
+    "statistics sweden": "Statistiska centralbyrån (SCB)", "scb": "Statistiska centralbyrån (SCB)",
+}
+
+
+def office_name(source: str, table: str | None = None) -> str:
+    """The office's name for a source text (`Statistics Norway`, `SCB`, ...); for a file
+    that does not say, the office its table id belongs to where the id's form tells
+    (five digits: SSB; `TAB` and digits: SCB); else the text as given."""
+    known = OFFICE_NAMES.get(source.strip().casefold())
+    if known:
+        return known
+    if not source.strip() and table:
+        if re.fullmatch(r"\d{5}", table):
+            return OFFICE_NAMES["ssb"]
+        if re.fullmatch(r"(?i)TAB\d+", table):
+            return OFFICE_NAMES["scb"]
+    return source.strip()
+
+
+def symbol_summary(symbols: dict[str, int]) -> str:
+    """'3 '..' (not available)' for the summary: cells left empty, never zero."""
+    return ", ".join(_("{n:,} '{symbol}' ({meaning})").format(
+        n=n, symbol=s, meaning=_(SYMBOLS[s]) if s in SYMBOLS else _("no number"))
+        for s, n in sorted(symbols.items()))

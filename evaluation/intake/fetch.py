@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from evaluation.errors import EvaluationError
-from evaluation.intake.cube import Cube, Dimension
+from evaluation.intake.cube import Cube, Dimension, office_name
 from evaluation.intake.formats import normalise_word
 from evaluation.intake.jsonstat import read_metadata
 from evaluation.intake.office_api import OFFICES, Client, Office, office_of
@@ -30,9 +30,11 @@ from evaluation.intake.statlinks import (
     parse_selection,
     region_key,
     region_tokens,
+    same_region,
     split_region,
     stored_links,
 )
+from evaluation.limits import MAX_CHARS
 from evaluation.store.connection import Store
 from evaluation.words import _
 
@@ -106,11 +108,11 @@ def fetch_tables(links: tuple[list[tuple], list[tuple]], *, partnership: str | N
                 if d not in merged and d != time_dim and not dim.eliminable:
                     merged[d] = list(dim.codes)
             for url, body in _calls(client, office, table, dims, merged, time_dim):
-                name = url if body is None else f"{url} {json.dumps(body, ensure_ascii=False)}"
+                name = _("{office} table {table}, answer {n}").format(
+                    office=office.key.upper(), table=table, n=len(out.files) + 1)
                 out.files.append((name, client.call(office, "GET" if body is None else "POST",
                                                     url, body)))
-                out.origins[name] = Origin(_("{office}, table {table}: {url}").format(
-                    office=_(office.name), table=table, url=url)[:300], serves, table)
+                out.origins[name] = Origin(_source(office, table, url), serves, table)
         out.tables.append(table)
     out.calls = client.calls
     if not out.files:
@@ -119,6 +121,14 @@ def fetch_tables(links: tuple[list[tuple], list[tuple]], *, partnership: str | N
                                 ).format(tables=", ".join(out.skipped), codes=", ".join(codes)),
                               _("Nothing to fetch"))
     return out
+
+
+def _source(office: Office, table: str, url: str) -> str:
+    """The observations' source: the office, the table and the call's URL (its query
+    left out where the whole would not fit the source's 300 characters)."""
+    text = _("{office}, table {table}: {url}").format(
+        office=office_name(office.key), table=table, url=url)
+    return text if len(text) <= MAX_CHARS["source"] else text.split("?", 1)[0]
 
 
 def _metadata(client: Client, office: Office, table: str) -> list[Dimension]:
@@ -203,8 +213,9 @@ def _resolve(dims: list[Dimension], selection: str | None, skip: tuple[int, int]
 
 def _region_codes(dim: Dimension, codes: list[str]) -> list[str]:
     keys = {region_key(c) for c in codes} - {None}
-    return [c for c in dim.codes if region_key(c) in keys
-            or region_key(split_region(c)[0] or "-") in keys]
+    return [c for c in dim.codes
+            if (k := region_key(c) or region_key(split_region(c)[0] or "-"))
+            and same_region(k, keys)]
 
 
 def _calls(client: Client, office: Office, table: str, dims: list[Dimension],

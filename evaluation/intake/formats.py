@@ -62,9 +62,9 @@ KINDS: dict[str, Kind] = {
                  "higher_is_better", "Organisations that signed the agreement", "", ""),
                 ("OUT_NEET", "Young people not in education or work", "outcome", "%",
                  "lower_is_better", "Share of 16-25 year olds", "", ""),
-                ("OUT_CHILDREN", "Children 0-17 years", "outcome", "persons",
-                 "higher_is_better", "Residents 0-17 years on 1 January", "07459",
-                 "Alder=0-17 år; ContentsCode=Personer1"),
+                ("OUT_RESIDENTS", "Residents", "outcome", "persons", "higher_is_better",
+                 "Residents on 1 January (SSB table 07459, all ages and both sexes)",
+                 "07459", "ContentsCode=Personer1"),
             ),
         ),
         Kind(

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from evaluation.intake.cube import NIL, Cube, Dimension
+from evaluation.intake.cube import NIL, Cube, Dimension, office_name
 from evaluation.intake.textfile import FileProblem
 from evaluation.words import _
 
@@ -73,7 +73,7 @@ def read_jsonstat(name: str, raw: bytes) -> Cube:
     if not table and (m := _TABLE_IN_LABEL.fullmatch(label)):
         table = m.group(1)
     contents = [d for d in dims if d.id == "ContentsCode" and len(d.codes) == 1]
-    if not table and contents and "danmarks statistik" in str(doc.get("source", "")).lower():
+    if not table and contents and office_name(str(doc.get("source", ""))) == office_name("dst"):
         table = contents[0].codes[0]  # DST names the contents after the table
     office = str(doc.get("source") or "")
     version = "2.0" if doc.get("version") else "1.0"

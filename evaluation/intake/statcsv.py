@@ -18,7 +18,14 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from evaluation.intake.cube import REGION_IDS, Cube, Dimension, cell_values, parse_time
+from evaluation.intake.cube import (
+    REGION_IDS,
+    Cube,
+    Dimension,
+    cell_values,
+    office_name,
+    parse_time,
+)
 from evaluation.intake.formats import canonical_column, normalise_word
 from evaluation.intake.statlinks import split_region
 from evaluation.intake.textfile import FileProblem, to_utf8
@@ -147,7 +154,7 @@ def read_statistics_csv(name: str, raw: bytes) -> Cube | None:
         lines = np.repeat(lines, k)
     values, symbols, names = cell_values(pa.array(texts, pa.string()),
                                          _decimal_comma(texts, delimiter))
-    layout = _("StatBank CSV") if delimiter != "," else _("PxWebApi CSV")
+    layout = _("statistics CSV")
     cube = Cube(name, layout, table, title, _office(table, header), dims, cat.astype(np.int32),
                 values, symbols, names, lines)
     if cube.dim_with_role("time") is None or not (
@@ -199,7 +206,5 @@ def _office(table: str | None, header: list[str]) -> str:
     five-digit tables."""
     words = {normalise_word(c) for c in header}
     if "indhold" in words or "tid" in words and "område" in words:
-        return _("Statistics Denmark")
-    if table and re.fullmatch(r"\d{5}", table):
-        return _("Statistics Norway")
-    return ""
+        return office_name("dst")
+    return office_name("", table)

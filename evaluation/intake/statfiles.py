@@ -20,13 +20,13 @@ import numpy as np
 import pyarrow as pa
 
 from evaluation.errors import Problem
-from evaluation.intake.cube import Cube
+from evaluation.intake.cube import Cube, symbol_summary
 from evaluation.intake.formats import match_header
 from evaluation.intake.jsonstat import looks_like_jsonstat, read_jsonstat
 from evaluation.intake.pcaxis import looks_like_px, read_px
 from evaluation.intake.records import Records
 from evaluation.intake.statcsv import read_statistics_csv
-from evaluation.intake.statlinks import Mapped, observations_of, symbol_summary
+from evaluation.intake.statlinks import Mapped, observations_of
 from evaluation.intake.textfile import TextFile
 from evaluation.words import _
 

@@ -11,6 +11,7 @@ them: the rows the observations stager takes, with the file line of each.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -19,24 +20,32 @@ import numpy as np
 
 from evaluation.errors import ERROR, WARNING, Problem
 from evaluation.intake.cleaning import Cleaner
-from evaluation.intake.cube import SYMBOLS, Cube, Dimension, parse_time, same_part
+from evaluation.intake.cube import Cube, Dimension, office_name, parse_time, same_part
 from evaluation.intake.formats import normalise_word
 from evaluation.text import name_key
 from evaluation.words import _
 
-_CODE = re.compile(r"(?i)(?:[a-z]{1,3}-)?(\d{1,6})([a-z]?)")
+_CODE = re.compile(r"(?i)(?:[a-z]{1,3}-)?(\d{1,6})([a-z]?)(?:\.0+)?")
 _LEADING_CODE = re.compile(r"(?i)\s*((?:[a-z]{1,3}-)?\d{1,6}[a-z]?)(?:\s+(.*))?")
 PERIOD_KEYS = frozenset({"period", "periode", "perioden", "tidsperiode"})
 MAX_CHOICES = 12  # categories listed in a message
 
 
 def region_key(code: str) -> str | None:
-    """How region codes are compared: `K-0301`, `0301` and `301` (an Excel cell that lost
-    its zero) are one code; a district's letter stays (`030102a`)."""
+    """A region code as compared: `K-0301` is `0301`, Excel's `3001.0` is `3001`, a
+    district's letter stays (`030102a`); None when the text is no code."""
     m = _CODE.fullmatch(code.strip())
     if not m:
         return None
-    return (m.group(1).lstrip("0") or "0") + m.group(2).lower()
+    return m.group(1) + m.group(2).lower()
+
+
+def same_region(in_file: str, given: set[str]) -> bool:
+    """Whether an office's region code is one of a partnership's: the same code, or the
+    code without the leading zeros an Excel cell drops (`301` for Oslo's `0301`). Never
+    the other way: a Danish `101` is not Norway's `0101`."""
+    return in_file in given or (in_file.lstrip("0") or "0") in {
+        g for g in given if not g.startswith("0")}
 
 
 def split_region(text: str) -> tuple[str, str]:
@@ -104,9 +113,10 @@ def check_region_codes(cl: Cleaner) -> str:
 
 
 def _statistic_problem(text: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{2,40}", text.strip()):
+    if not re.fullmatch(r"(?i)(?:(?:ssb|dst|scb)\s*:\s*)?[A-Za-z0-9_.-]{2,40}", text.strip()):
         return _("a statistic is a statistics office's table id, such as 07459, FOLK1A or "
-                 "TAB638 (letters, digits, '_', '.', '-')")
+                 "TAB638 (letters, digits, '_', '.', '-'), maybe after the office: ssb:07459, "
+                 "dst:FOLK1A, scb:TAB638")
     return None
 
 
@@ -148,6 +158,7 @@ class Mapped:
     indicators: list[str] = field(default_factory=list)
     skipped: int = 0  # cells of regions and categories no indicator uses
     symbols: dict[str, int] = field(default_factory=dict)  # symbol -> cells left empty
+    absent: list[Problem] = field(default_factory=list)  # indicators this file does not hold
 
 
 def stored_links(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
@@ -229,6 +240,10 @@ def observations_of(con: duckdb.DuckDBPyConnection, cube: Cube, statistic: str |
             used[cells] = True
             _append(out, cube, cells, (name, code, source), time, periods)
     out.skipped = int((~used).sum())
+    # A download may hold one of a table's indicators: the others are then a warning; a
+    # file that holds none of them is an error.
+    severity = WARNING if out.indicators else ERROR
+    out.problems += [dataclasses.replace(p, severity=severity) for p in out.absent]
     return out
 
 
@@ -254,7 +269,7 @@ def _selected(cube: Cube, code: str, selection: str | None, region: int, time: i
             continue
         d = _find_dim(cube, key)
         if d is None or d in (region, time):
-            out.problems.append(_problem(cube, _(
+            out.absent.append(_problem(cube, _(
                 "indicator {code}: the selection names '{key}', which is not a dimension the "
                 "selection chooses from (the file's: {dims}; the region comes from the "
                 "partnership, the year from the time)").format(
@@ -278,7 +293,7 @@ def _selected(cube: Cube, code: str, selection: str | None, region: int, time: i
             continue
         cats = [i for i in present if _category_matches(dim, i, given[d])]
         if not cats:
-            out.problems.append(_problem(cube, _(
+            out.absent.append(_problem(cube, _(
                 "indicator {code}: {dim}={wanted} matches none of the file's categories; "
                 "it offers: {choices}").format(
                     code=code, dim=_dim_name(dim), wanted="|".join(given[d]),
@@ -337,7 +352,7 @@ def _region_pairs(dim: Dimension, partnerships: list[tuple]) -> list[tuple[int, 
         keys = {region_key(t) for t in tokens} - {None}
         names = {name_key(t) for t in tokens if region_key(t) is None}
         pairs += [(i, name) for i, (key, plain) in enumerate(regions)
-                  if (key and key in keys) or plain in names]
+                  if (key and same_region(key, keys)) or plain in names]
     return pairs
 
 
@@ -379,12 +394,5 @@ def _problem(cube: Cube, message: str, severity: str = ERROR) -> Problem:
 
 
 def _source(cube: Cube, table: str) -> str:
-    office = cube.office or cube.layout
-    return _("{office}, table {table}").format(office=office, table=table)
-
-
-def symbol_summary(symbols: dict[str, int]) -> str:
-    """'3 cells '..' (not available)' for the summary: cells left empty, never zero."""
-    return ", ".join(_("{n:,} '{symbol}' ({meaning})").format(
-        n=n, symbol=s, meaning=_(SYMBOLS[s]) if s in SYMBOLS else _("no number"))
-        for s, n in sorted(symbols.items()))
+    return _("{office}, table {table}").format(office=office_name(cube.office, table)
+                                               or cube.layout, table=table)
