@@ -70,7 +70,7 @@ def test_a_fetch_asks_each_office_and_imports_as_one_undoable_upload(linked, off
     assert obs.loc[("Göteborg tillsammans", "OUT_SE_POP", 2023), "value"] == 600151
     source = obs.loc[("Oslo løft", "OUT_POP", 2024), "source"]
     assert source.startswith("Statistisk sentralbyrå (SSB), table 07459: http://127.0.0.1")
-    assert "SSB table 07459, answer 1" in [f.name for f in report.files]
+    assert "SSB table 07459" in [f.name for f in report.files]
     assert "valueCodes[Region]=" in source
     uploads = list_uploads(linked)
     assert uploads.iloc[0].upload_id == report.upload_id

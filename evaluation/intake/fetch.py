@@ -107,9 +107,12 @@ def fetch_tables(links: tuple[list[tuple], list[tuple]], *, partnership: str | N
             for d, dim in enumerate(dims):  # what no selection names: left out if it may be
                 if d not in merged and d != time_dim and not dim.eliminable:
                     merged[d] = list(dim.codes)
-            for url, body in _calls(client, office, table, dims, merged, time_dim):
-                name = _("{office} table {table}, answer {n}").format(
-                    office=office.key.upper(), table=table, n=len(out.files) + 1)
+            calls = _calls(client, office, table, dims, merged, time_dim)
+            for url, body in calls:
+                name = _("{office} table {table}").format(office=office.key.upper(),
+                                                          table=table)
+                if len(calls) > 1 or name in out.origins:
+                    name = _("{name}, part {n}").format(name=name, n=len(out.origins) + 1)
                 out.files.append((name, client.call(office, "GET" if body is None else "POST",
                                                     url, body)))
                 out.origins[name] = Origin(_source(office, table, url), serves, table)
