@@ -199,7 +199,8 @@ def build_indicator_figure(series: pd.DataFrame, info: dict, *, expected: pd.Dat
     if has_target:
         data += _target_points(info, unit)
     end = max(last_year, int(info["target_year"]) if has_target else last_year)
-    layout = base_layout(title, subtitle, height or (300 if compact else 440))
+    layout = base_layout(title, subtitle, height or (300 if compact else 440),
+                         wrap=48 if compact else 90)  # a phone's width
     layout["margin"].update({"t": 80, "b": 40 if compact else 120})
     axis = year_axis(first_year, end, "" if compact else None, max_ticks=9 if compact else 16)
     layout.update({"xaxis": axis, "showlegend": not compact,

@@ -75,9 +75,11 @@ def _lines(text: str, width: int = 90) -> list[str]:
     return lines
 
 
-def base_layout(title: str, subtitle: str = "", height: int = 420) -> dict[str, Any]:
-    """Layout shared by every chart: title and subtitle, fonts, legend, margins."""
-    sub = _lines(subtitle) if subtitle else []
+def base_layout(title: str, subtitle: str = "", height: int = 420, wrap: int = 90
+                ) -> dict[str, Any]:
+    """Layout shared by every chart: title and subtitle (lines of at most `wrap`
+    characters), fonts, legend, margins."""
+    sub = _lines(subtitle, wrap) if subtitle else []
     return {
         "title": {"text": safe(title), "x": 0.0, "xanchor": "left", "xref": "paper",
                   "subtitle": {"text": "<br>".join(safe(line) for line in sub)},
