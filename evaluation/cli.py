@@ -150,7 +150,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
         say(_("Upload {upload_id} changed nothing (or does not exist).")
                .format(upload_id=args.upload_id))
         return 0
-    say(changes.fillna("").to_string(index=False, max_colwidth=50))
+    say(changes.fillna("").to_string(index=False, max_colwidth=80))
     return 0
 
 

@@ -163,6 +163,24 @@ def test_a_px_file_imports_for_the_partnerships_regions(store):
     assert "cells of other regions or categories skipped" in summary
 
 
+def test_a_code_excel_shortened_matches_and_says_so(store):
+    """Excel shows Oslo's 0301 as 301: still Oslo, but never silently, since Denmark's
+    101 would be read the same way as Norway's old 0101."""
+    report = import_files(store, [
+        ("p.csv", PARTNERSHIPS.replace("K-0301", "301").encode()),
+        ("i.csv", (HEADER + "OUT_20,Residents aged 20,outcome,persons,higher_is_better,"
+                            "07459,alder=20 år\n").encode())], user="eva")
+    assert report.committed
+    report = _upload(store, "ssb_07459.px")
+    assert report.committed, [p.format() for p in report.problems]
+    warned = [p.message for p in report.warnings if "Excel" in p.message]
+    assert warned == ["partnership Oslo sammen: region code 301 is taken as 0301 Oslo, whose "
+                      "code Excel shortens by its leading zero; write 0301 in region_code if "
+                      "that is right, or remove the code if the partnership is not there"]
+    obs = read_snapshot(store).observations.set_index(["partnership", "year"])
+    assert obs.loc[("Oslo sammen", 2023), "value"] == 10398
+
+
 def test_a_selection_matches_labels_in_any_of_a_px_files_languages(store):
     _linked(store, HEADER + "OUT_20,Residents aged 20,outcome,persons,higher_is_better,"
                    "07459,age=20 years\n")

@@ -225,6 +225,8 @@ def observations_of(con: duckdb.DuckDBPyConnection, cube: Cube, statistic: str |
             "the partnerships file (the file's regions: {regions})").format(
                 regions=_listed(offered, len(cube.dims[region].codes)))))
         return out
+    out.problems += _lost_zeros(cube, cube.dims[region], pairs)
+    pairs = [(cat, name) for cat, name, _given in pairs]
     periods = [parse_time(c) for c in cube.dims[time].codes]
     source = _source(cube, table)
     used = np.zeros(len(cube.values), dtype=bool)
@@ -338,8 +340,21 @@ def _append(out: Mapped, cube: Cube, cells: np.ndarray, row: tuple[str, str, str
                                     for i, d in enumerate(cube.dims)))
 
 
-def _region_pairs(dim: Dimension, partnerships: list[tuple]) -> list[tuple[int, str]]:
-    """(region category, partnership name) for every region a partnership names: by code
+def _lost_zeros(cube: Cube, dim: Dimension, pairs: list[tuple]) -> list[Problem]:
+    """A warning for each region found only by the leading zero Excel drops (`301` for
+    `0301`): never silent, since a Danish `101` read that way would be Norway's `0101`."""
+    return [_problem(cube, _(
+        "partnership {name}: region code {given} is taken as {region}, whose code Excel "
+        "shortens by its leading zero; write {code} in region_code if that is right, or "
+        "remove the code if the partnership is not there").format(
+            name=name, given=given, region=_region_text(dim, cat),
+            code=region_key(dim.codes[cat]) or dim.codes[cat]), WARNING)
+        for cat, name, given in pairs if given]
+
+
+def _region_pairs(dim: Dimension, partnerships: list[tuple]) -> list[tuple[int, str, str]]:
+    """(region category, partnership name, the code given when it matched only without
+    the file's leading zeros, else "") for every region a partnership names: by code
     (`K-3001`, `3001 Halden`), or by name where the file names regions without codes."""
     regions = []
     for code, label in zip(dim.codes, dim.labels, strict=True):
@@ -351,7 +366,8 @@ def _region_pairs(dim: Dimension, partnerships: list[tuple]) -> list[tuple[int, 
         tokens = region_tokens(codes)
         keys = {region_key(t) for t in tokens} - {None}
         names = {name_key(t) for t in tokens if region_key(t) is None}
-        pairs += [(i, name) for i, (key, plain) in enumerate(regions)
+        pairs += [(i, name, "" if key in keys or plain in names else key.lstrip("0"))
+                  for i, (key, plain) in enumerate(regions)
                   if (key and same_region(key, keys)) or plain in names]
     return pairs
 
