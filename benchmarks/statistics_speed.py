@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import compile_package  # noqa: E402
 from evaluation.intake.importer import import_files  # noqa: E402
 from evaluation.intake.sample import load_sample_data  # noqa: E402
 from evaluation.store.connection import Store  # noqa: E402
@@ -134,6 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
+    compile_package()
     data = cells()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import xlsxwriter  # noqa: E402
 
+from benchmarks import compile_package  # noqa: E402
 from evaluation.intake.sample import load_sample_data  # noqa: E402
 from evaluation.store.connection import Store  # noqa: E402
 
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         book = folder / "book.xlsx"

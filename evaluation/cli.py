@@ -13,29 +13,24 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evaluation import cli_fetch, cli_survey
 from evaluation.cli_text import fix_words, say, silence_stdout, write
 from evaluation.config import Config
-from evaluation.errors import (
-    EvaluationError,
-)
-from evaluation.files import refuse_store_path, write_file
-from evaluation.intake.formats import KINDS, template_csv
-from evaluation.intake.importer import ImportReport, import_files
-from evaluation.intake.integrity import store_problems
-from evaluation.intake.sample import load_sample_data
-from evaluation.method.assessment import status_table
-from evaluation.method.model import Evaluation, evaluate, resolve_partnership
-from evaluation.output.csvfile import write_csv
+from evaluation.errors import EvaluationError
+from evaluation.intake.formats import KINDS
 from evaluation.output.render import browser_choice, use_browser
-from evaluation.store.backup import backup, restore
 from evaluation.store.connection import Store
-from evaluation.store.snapshot import read_snapshot, read_upload_changes
-from evaluation.store.versions import list_uploads, undo_upload
 from evaluation.words import _
+
+# Each command imports what it uses when it runs, so that a read command answers
+# without loading pandas, plotly or the PDF library (docs/architecture.md).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evaluation.intake.importer import ImportReport
+    from evaluation.method.model import Evaluation
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -73,6 +68,8 @@ def _existing_store(args: argparse.Namespace) -> Store:
 
 @command("init")
 def cmd_init(args: argparse.Namespace) -> int:
+    from evaluation.intake.sample import load_sample_data
+
     store = _store(args)
     store.require_writable()
     if store.exists():
@@ -93,6 +90,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
+    from evaluation.intake.importer import import_files
+
     files = []
     for path in args.files:
         try:
@@ -129,6 +128,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 @command("history")
 def cmd_history(args: argparse.Namespace) -> int:
+    from evaluation.store.versions import list_uploads
+
     uploads = list_uploads(_existing_store(args))
     if uploads.empty:
         say(_("No uploads yet."))
@@ -145,6 +146,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @command("changes")
 def cmd_changes(args: argparse.Namespace) -> int:
+    from evaluation.store.snapshot import read_upload_changes
+
     changes = read_upload_changes(_existing_store(args), args.upload_id)
     if changes.empty:
         say(_("Upload {upload_id} changed nothing (or does not exist).")
@@ -156,6 +159,8 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 @command("undo")
 def cmd_undo(args: argparse.Namespace) -> int:
+    from evaluation.store.versions import undo_upload
+
     user = args.user or login_name(args.config)
     new_id = undo_upload(_existing_store(args), args.upload_id, user)
     say(_("Upload {upload_id} undone (recorded as upload {new_id}).")
@@ -165,6 +170,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     """Print a result table as an aligned table, CSV, or a JSON list of objects."""
+    from evaluation.output.csvfile import write_csv
+
     if fmt == "csv":
         write(write_csv(frame))
     elif fmt == "json":
@@ -176,6 +183,9 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
+    from evaluation.method.model import evaluate, resolve_partnership
+    from evaluation.store.snapshot import read_snapshot
+
     snap = read_snapshot(_existing_store(args))
     name = resolve_partnership(snap, args.partnership) if args.partnership else None
     return evaluate(snap), name
@@ -183,6 +193,8 @@ def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
 
 @command("status")
 def cmd_status(args: argparse.Namespace) -> int:
+    from evaluation.method.assessment import status_table
+
     result, name = _evaluation(args)
     table = status_table(result.assessment, args.year)
     if name:
@@ -203,8 +215,8 @@ def cmd_scores(args: argparse.Namespace) -> int:
 
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
-    # Imported here: the report's PDF library takes a third of a second to load, which
-    # every other command (an import of a workbook, a status) need not wait for.
+    from evaluation.files import refuse_store_path, write_file
+    from evaluation.method.model import evaluate, resolve_partnership
     from evaluation.output.report import (
         annual_report_pdf,
         annual_report_zip,
@@ -212,6 +224,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         renamed_targets,
         report_targets,
     )
+    from evaluation.store.snapshot import read_snapshot
 
     store = _existing_store(args)
     snap = read_snapshot(store, as_of=args.as_of)
@@ -240,6 +253,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 @command("backup")
 def cmd_backup(args: argparse.Namespace) -> int:
+    from evaluation.store.backup import backup
+
     store = _existing_store(args)
     info = backup(store, Path(args.out))
     say(_("Backed up {path} to {out}: {summary}.").format(path=store.path, out=args.out,
@@ -249,6 +264,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @command("restore")
 def cmd_restore(args: argparse.Namespace) -> int:
+    from evaluation.intake.integrity import store_problems
+    from evaluation.store.backup import restore
+
     store = _store(args)
     info = restore(Path(args.file), store, check=store_problems, force=args.force)
     say(_("Restored {file} into {path}: {summary}.").format(file=args.file, path=store.path,
@@ -264,6 +282,8 @@ def cmd_survey(args: argparse.Namespace) -> int:
 
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
+    from evaluation.intake.formats import template_csv
+
     write(template_csv(args.kind.replace("-", "_")))
     return 0
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from evaluation.config import Config
-from evaluation.intake.fetch import Client, fetch_from_store
-from evaluation.intake.importer import import_files
 from evaluation.store.connection import Store
 from evaluation.words import _
+
+if TYPE_CHECKING:  # imported when a fetch runs: `--help` and the other commands need none
+    from evaluation.intake.fetch import Client
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -29,11 +31,16 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 def client(config: Config) -> Client:
     """The offices' API client, at the addresses the configuration gives."""
+    from evaluation.intake.fetch import Client
+
     return Client(bases=dict(config.statistics_apis))
 
 
 def run(args: argparse.Namespace, store: Store, user: str, say: Callable[..., None],
         problems: Callable[..., None]) -> int:
+    from evaluation.intake.fetch import fetch_from_store
+    from evaluation.intake.importer import import_files
+
     fetched = fetch_from_store(store, partnership=args.partnership, indicator=args.indicator,
                                client=client(args.config))
     say(_("Fetched {tables} from {calls} call(s).").format(

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from evaluation.intake.rounds import close_round, open_round, round_overview
-from evaluation.method.model import evaluate
-from evaluation.output.survey_views import results_table
 from evaluation.store.connection import Store
-from evaluation.store.snapshot import read_snapshot
 from evaluation.words import _
+
+if TYPE_CHECKING:  # imported when a verb runs: `--help` and the other commands need none
+    import pandas as pd
 
 LINK_PATH = "/?survey={token}"  # the respondent page of the app (dashboard.py)
 
@@ -46,7 +44,13 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 def run(args: argparse.Namespace, store: Store, user: str,
         emit: Callable[[pd.DataFrame, str], None], say: Callable[[str], None]) -> int:
+    from evaluation.intake.rounds import close_round, open_round, round_overview
+
     if args.verb == "results":
+        from evaluation.method.model import evaluate
+        from evaluation.output.survey_views import results_table
+        from evaluation.store.snapshot import read_snapshot
+
         ev = evaluate(read_snapshot(store))
         emit(results_table(ev, args.partnership, args.year), args.format)
     elif args.verb == "rounds":

@@ -36,3 +36,8 @@ MAX_CHARS: dict[str, int] = {
     "statistic": 40, "selection": 500,
     **{f"statement_{c}": 300 for c in LANGUAGE_CODES},
     **{f"factor_{c}": 60 for c in LANGUAGE_CODES}}
+
+
+def survey_indicator_code(factor: str) -> str:
+    """The derived process indicator of a survey factor (`SURVEY_TRUST`)."""
+    return f"{SURVEY_PREFIX}{factor.upper()}"[:MAX_CHARS["indicator"]]

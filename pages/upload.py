@@ -70,7 +70,7 @@ def show_report(report: ImportReport) -> None:
             errors=len(report.errors), warnings=len(report.warnings)))
         st.dataframe(ui.problems_table(report.problems), hide_index=True, width="stretch")
     for f in report.files:
-        if not f.preview.empty:
+        if f.preview is not None and not f.preview.empty:
             with st.expander(ui.plain(_("Preview of {name}: {new} new, {changed} changed, "
                                         "{unchanged} unchanged").format(
                     name=f.name, new=f.new, changed=f.changed, unchanged=f.unchanged))):

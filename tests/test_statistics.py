@@ -181,6 +181,15 @@ def test_a_code_excel_shortened_matches_and_says_so(store):
     assert obs.loc[("Oslo sammen", 2023), "value"] == 10398
 
 
+def test_a_px_cells_problem_names_its_line_in_the_file(store):
+    _linked(store, HEADER + "OUT_20,Residents aged 20,outcome,%,higher_is_better,"
+                   "07459,alder=20 år\n")
+    report = _upload(store, "ssb_07459.px")
+    lines = {p.line for p in report.warnings if "percentage" in p.message}
+    # DATA= is line 56; a row per region and age: Oslo's 20-year-olds on 57, Bodø's on 59
+    assert lines == {57, 59}
+
+
 def test_a_selection_matches_labels_in_any_of_a_px_files_languages(store):
     _linked(store, HEADER + "OUT_20,Residents aged 20,outcome,persons,higher_is_better,"
                    "07459,age=20 years\n")

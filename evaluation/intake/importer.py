@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from evaluation.access import Actor, as_actor, require_write
 from evaluation.errors import ERROR, EvaluationError, Problem
@@ -38,6 +38,9 @@ from evaluation.words import _
 PREVIEW_ROWS = 500
 MAX_UPLOAD_MB = 200  # keep equal to server.maxUploadSize in .streamlit/config.toml
 _ENTITY_OF = {"observations_wide": "observations", "responses": "answers"}
+
+if TYPE_CHECKING:  # the preview is a frame for the page; the command line asks none
+    import pandas as pd
 
 
 class _Discard(Exception):
@@ -238,7 +241,7 @@ def _import_records(con: duckdb.DuckDBPyConnection, records: Records, upload_id:
         rows = counts.new + counts.changed + counts.unchanged + _empty_values(cl)
     elif kind == "responses":  # one row per answer, not per respondent
         rows = counts.new + counts.changed + counts.unchanged
-    preview = _preview(con, entity) if with_preview else pd.DataFrame()
+    preview = _preview(con, entity) if with_preview else None
     if kind in survey_rules.DERIVES:  # after the preview: it replaces `_diff`
         survey_rules.DERIVES[kind](cl, upload_id)
     report = FileReport(tf.name, kind, tf.sha256, tf.encoding, tf.delimiter, int(rows),

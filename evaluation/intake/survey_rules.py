@@ -25,8 +25,13 @@ from evaluation.intake.formats import (
     normalise_word,
 )
 from evaluation.intake.rules import check_duplicates, create_staged
-from evaluation.limits import LANGUAGE_CODES, MAX_CHARS, SURVEY_PREFIX, SURVEY_SCALE
-from evaluation.method.derived import survey_indicator_code
+from evaluation.limits import (
+    LANGUAGE_CODES,
+    MAX_CHARS,
+    SURVEY_PREFIX,
+    SURVEY_SCALE,
+    survey_indicator_code,
+)
 from evaluation.store.schema import ENTITIES
 from evaluation.store.versions import apply_staged
 from evaluation.text import clean_text

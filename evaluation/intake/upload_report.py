@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evaluation.errors import Problem
 from evaluation.intake.formats import KINDS
 from evaluation.words import _
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class FileReport:
     new: int
     changed: int
     unchanged: int
-    preview: pd.DataFrame = field(repr=False, compare=False)
+    preview: pd.DataFrame | None = field(repr=False, compare=False)  # None: not asked for
     origin: str = ""  # a statistics office's table: its layout and table, shown as the kind
     note: str = ""  # and what of it was skipped or left empty
 

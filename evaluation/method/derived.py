@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from evaluation.limits import ACTOR_TYPES, MAX_CHARS, SURVEY_PREFIX
+from evaluation.limits import ACTOR_TYPES, survey_indicator_code
 from evaluation.method.survey import ALL, SurveyResults
 
 if TYPE_CHECKING:
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 
 REGISTER_SOURCE = "Derived from the partner register"
 SURVEY_SOURCE = "Derived from the collaboration survey {year} (n = {n})"
-
-
-def survey_indicator_code(factor: str) -> str:
-    """The derived process indicator of a survey factor."""
-    return f"{SURVEY_PREFIX}{factor.upper()}"[:MAX_CHARS["indicator"]]
 
 
 def with_derived(snap: Snapshot, survey: SurveyResults) -> Snapshot:

@@ -16,9 +16,12 @@ import csv
 import io
 import math
 import re
+import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is loaded by whoever hands a frame; a template needs none
+    import pandas as pd
 
 _FORMULA = "=+-@"
 # A formula character at the start of a cell, or where a reader splitting on the other
@@ -61,7 +64,7 @@ def write_csv(frame: pd.DataFrame | None = None, *, about: Iterable[tuple[str, o
 
 
 def _cell(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or _pandas_missing(value):
         return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value) if not value.is_integer() else (
@@ -69,6 +72,11 @@ def _cell(value: object) -> object:
     if isinstance(value, str):
         return neutralise(value)
     return value
+
+
+def _pandas_missing(value: object) -> bool:
+    pandas = sys.modules.get("pandas")  # a value can be pandas' NA only once it is loaded
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 def _one_line(value: object) -> str:

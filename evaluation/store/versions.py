@@ -9,15 +9,18 @@ too, and any earlier state stays reproducible (`as_of`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from evaluation.access import Actor, require_write
 from evaluation.errors import EvaluationError
 from evaluation.store.connection import Store, now_utc
 from evaluation.store.schema import ENTITIES, REFERENCES, Entity
 from evaluation.words import _
+
+if TYPE_CHECKING:  # frames arrive from the app; the command line's import needs no pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
