@@ -3,7 +3,10 @@
 import streamlit as st
 
 import login
+import ui_language
 from evaluation.words import _
+
+ui_language.use_language()  # before any word: the titles below are in the reader's language
 
 if "survey" in st.query_params:
     # A respondent's link: the survey form only, without sign-in, menu or results.
@@ -27,4 +30,6 @@ pages = [
     st.Page("pages/upload.py", title=_("Upload"), icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/settings.py", title=_("Settings"), icon=":material/tune:", url_path="settings"),
 ]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+ui_language.language_picker()
+navigation.run()

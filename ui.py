@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 import login
-from evaluation.access import Actor, require_write
+import ui_language
+from evaluation.access import ROLE_WORDS, Actor, require_write
 from evaluation.config import Config
 from evaluation.errors import (
     CHOOSE_STORE,
@@ -25,7 +26,6 @@ from evaluation.errors import (
     LEAVE_READ_ONLY,
     UPDATE_STORE,
     EvaluationError,
-    Problem,
 )
 from evaluation.intake.rounds import RoundLink, round_link
 from evaluation.intake.sample import ensure_store
@@ -110,40 +110,43 @@ def evaluation() -> Evaluation:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _partnership_view(_ev: Evaluation, version: tuple, name: str) -> PartnershipView:
+def _partnership_view(_ev: Evaluation, version: tuple, name: str,
+                      language: str) -> PartnershipView:
     return partnership_view(_ev, name)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _partnership_charts(_ev: Evaluation, version: tuple, name: str, low: int,
-                        high: int) -> list[Chart]:
-    return partnership_charts(_ev, _partnership_view(_ev, version, name), low, high)
+                        high: int, language: str) -> list[Chart]:
+    return partnership_charts(_ev, _partnership_view(_ev, version, name, language), low, high)
 
 
 def partnership(name: str) -> PartnershipView:
-    """One partnership's view, built once per store version and shared by all sessions."""
-    return _partnership_view(*_evaluated(), name)
+    """One partnership's view, built once per store version and language and shared by
+    all sessions (every cache of words is keyed by the language)."""
+    return _partnership_view(*_evaluated(), name, current_language())
 
 
 def partnership_page_charts(name: str, low: int, high: int) -> list[Chart]:
     """Its charts for the years shown, likewise (building figures is most of a page's cost)."""
-    return _partnership_charts(*_evaluated(), name, low, high)
+    return _partnership_charts(*_evaluated(), name, low, high, current_language())
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _portfolio(_ev: Evaluation, version: tuple, reference_year: int) -> pd.DataFrame:
+def _portfolio(_ev: Evaluation, version: tuple, reference_year: int,
+               language: str) -> pd.DataFrame:
     return portfolio_table(_ev, reference_year)
 
 
 def portfolio(reference_year: int) -> pd.DataFrame:
     """The overview table, once per store version (callers must not modify it)."""
-    return _portfolio(*_evaluated(), reference_year)
+    return _portfolio(*_evaluated(), reference_year, current_language())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _portfolio_charts(_ev: Evaluation, version: tuple, page: tuple[str, ...],
-                      shown: tuple[str, ...], subject: str) -> list[Chart]:
-    table = _portfolio(_ev, version, date.today().year)
+                      shown: tuple[str, ...], subject: str, language: str) -> list[Chart]:
+    table = _portfolio(_ev, version, date.today().year, language)
     rows = table.set_index("partnership").loc[list(page)].reset_index()
     return portfolio_charts(_ev, rows, status_counts(_ev, list(shown)), subject)
 
@@ -151,17 +154,18 @@ def _portfolio_charts(_ev: Evaluation, version: tuple, page: tuple[str, ...],
 def portfolio_page_charts(page: list[str], shown: list[str], subject: str) -> list[Chart]:
     """The overview's charts: scores for the partnerships on this page, statuses for all
     partnerships the filters show."""
-    return _portfolio_charts(*_evaluated(), tuple(page), tuple(shown), subject)
+    return _portfolio_charts(*_evaluated(), tuple(page), tuple(shown), subject,
+                             current_language())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _comparison(_ev: Evaluation, version: tuple, indicator: str, align: str,
-                highlight: tuple[str, ...]) -> Chart:
+                highlight: tuple[str, ...], language: str) -> Chart:
     return comparison_chart(_ev, indicator, align, list(highlight))
 
 
 def comparison(indicator: str, align: str, highlight: list[str]) -> Chart:
-    return _comparison(*_evaluated(), indicator, align, tuple(highlight))
+    return _comparison(*_evaluated(), indicator, align, tuple(highlight), current_language())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -247,7 +251,8 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     if data.open:
         with data:
             st.dataframe(item.data, hide_index=True, width="stretch",
-                         column_config=column_config)
+                         column_config={**ui_language.number_columns(item.data),
+                                        **(column_config or {})})
     menu = download_col.popover(":material/download:", help=_("Download this chart or its data"),
                                 width="stretch", key=f"menu_{item.key}", on_change="rerun")
     if menu.open:
@@ -310,6 +315,7 @@ def page_setup() -> None:
     if PagesManager.uses_pages_directory and runtime.exists():
         PagesManager.uses_pages_directory = False
         st.rerun()
+    ui_language.use_language()  # again: a page run on its own (a test) reads its words
     login.require_sign_in()
 
 
@@ -359,16 +365,6 @@ def _page_fix_words(error: EvaluationError) -> str:
     return words.get(error.fix or "", "")
 
 
-def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:
-    """Problems as a table a person can work through: where, what, and what to do."""
-    columns = ["", _("file"), _("line"), _("column"), _("value"), _("problem and what to do")]
-    return pd.DataFrame(
-        [dict(zip(columns, (_("Error") if p.is_error else _("Warning"), p.file,
-                            p.line if p.line else None, p.column, p.value, p.message),
-                  strict=True)) for p in problems],
-        columns=columns)
-
-
 def plain(text: object) -> str:
     """User text for st.markdown/st.caption: every markdown character escaped, so names,
     purposes and commentary are shown as written and never as links, HTML or LaTeX."""
@@ -389,8 +385,8 @@ def sidebar() -> None:
         if user.local:
             st.caption(plain(_("Local mode: {name} (evaluator)").format(name=user.name)))
         else:
-            st.caption(plain(_("Signed in as {name} ({role})").format(name=user.name,
-                                                                   role=user.role)))
+            st.caption(plain(_("Signed in as {name} ({role})").format(
+                name=user.name, role=_(ROLE_WORDS.get(user.role, user.role)))))
             if st.button(_("Sign out"), key="sign_out"):
                 st.logout()
         st.caption(plain(as_of_text(snap)))

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from evaluation.errors import PermissionDenied
-from evaluation.words import _
+from evaluation.words import N_, _
 
 VIEWER = "viewer"
 EVALUATOR = "evaluator"
+ROLE_WORDS = {VIEWER: N_("viewer"), EVALUATOR: N_("evaluator")}  # the roles as shown
 
 
 @dataclass(frozen=True)

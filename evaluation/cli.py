@@ -16,18 +16,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evaluation import cli_fetch, cli_survey
-from evaluation.cli_text import fix_words, say, silence_stdout, write
+from evaluation.cli_text import emit, fix_words, say, silence_stdout, write
 from evaluation.config import Config
 from evaluation.errors import EvaluationError
 from evaluation.intake.formats import KINDS
 from evaluation.output.render import browser_choice, use_browser
 from evaluation.store.connection import Store
-from evaluation.words import _
+from evaluation.words import (
+    _,
+    choose_language,
+    language_of,
+    offered,
+    set_language,
+    system_language,
+)
 
 # Each command imports what it uses when it runs, so that a read command answers
 # without loading pandas, plotly or the PDF library (docs/architecture.md).
 if TYPE_CHECKING:
-    import pandas as pd
 
     from evaluation.intake.importer import ImportReport
     from evaluation.method.model import Evaluation
@@ -168,20 +174,6 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(frame: pd.DataFrame, fmt: str) -> None:
-    """Print a result table as an aligned table, CSV, or a JSON list of objects."""
-    from evaluation.output.csvfile import write_csv
-
-    if fmt == "csv":
-        write(write_csv(frame))
-    elif fmt == "json":
-        write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
-    elif frame.empty:
-        say(_("No rows."))
-    else:
-        say(frame.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-
-
 def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
     from evaluation.method.model import evaluate, resolve_partnership
     from evaluation.store.snapshot import read_snapshot
@@ -199,7 +191,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     table = status_table(result.assessment, args.year)
     if name:
         table = table[table["partnership"] == name]
-    _emit(table, args.format)
+    emit(table, args.format)
     return 0
 
 
@@ -209,7 +201,7 @@ def cmd_scores(args: argparse.Namespace) -> int:
     table = result.scores
     if name:
         table = table[table["partnership"] == name]
-    _emit(table.reset_index(drop=True), args.format)
+    emit(table.reset_index(drop=True), args.format)
     return 0
 
 
@@ -236,14 +228,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_report_year(snap, names, args.year)
     targets = report_targets(Path(args.out), names, args.format, args.year)
     for target in targets:
-        refuse_store_path(target, store.path, "the report")
+        refuse_store_path(target, store.path, _("the report"))
     for note in renamed_targets(targets):
         say(note)
     result = evaluate(snap)
     for name, target in zip(names, targets, strict=True):
         maker = annual_report_zip if target.suffix.lower() == ".zip" else annual_report_pdf
         data = maker(result, name, args.year)
-        write_file(target, data, what="the report")
+        write_file(target, data, what=_("the report"))
         as_of = snap.describe_as_of()
         say(_("{target} ({size:,.0f} KB): {name}, {year}, {as_of}").format(
             target=target, size=len(data) / 1024, name=name, year=args.year,
@@ -277,7 +269,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 @command("survey")
 def cmd_survey(args: argparse.Namespace) -> int:
     store = _existing_store(args)
-    return cli_survey.run(args, store, args.user or login_name(args.config), _emit, say)
+    return cli_survey.run(args, store, args.user or login_name(args.config), emit, say)
 
 
 @command("template")
@@ -297,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "data/evaluation.duckdb)"))
     common.add_argument("--user", default=argparse.SUPPRESS,
                         help=_("who to record as the author (default: $EVALUATION_USER or login)"))
+    common.add_argument("--lang", metavar="CODE", default=argparse.SUPPRESS,
+                        type=_language_code, help=_(
+                            "the language of messages and reports: {codes} (default: from "
+                            "LC_ALL or LANG, else en)").format(codes=", ".join(offered())))
     parser = argparse.ArgumentParser(
         prog="python -m evaluation", parents=[common],
         description=_("Long-horizon partnership evaluation: store, import, history, status."))
@@ -347,7 +343,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _language_code(text: str) -> str:
+    code = language_of(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(_("unknown language {text!r}; choose one of {codes}")
+                                         .format(text=text, codes=", ".join(offered())))
+    return code
+
+
+def _language(argv: Sequence[str] | None) -> str:
+    """The language asked with --lang (read before the parser, whose help it writes),
+    else the system's."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    asked = early.parse_known_args(sys.argv[1:] if argv is None else list(argv))[0].lang
+    return choose_language(asked, system_language())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    set_language(_language(argv))
     args = build_parser().parse_args(argv)
     args.db = getattr(args, "db", None)
     args.user = getattr(args, "user", None)

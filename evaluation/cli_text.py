@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from typing import TYPE_CHECKING
 
 from evaluation.errors import (
     CHOOSE_STORE,
@@ -17,7 +18,22 @@ from evaluation.errors import (
     EvaluationError,
 )
 from evaluation.text import CONTROL_CHARS
-from evaluation.words import _
+from evaluation.words import N_, _, number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The headers of the tables `status` and `scores` print for people (`--format table`);
+# CSV and JSON keep the column names, for scripts.
+COLUMN_WORDS = {
+    "partnership": N_("Partnership"), "indicator": N_("Indicator"), "pillar": N_("Pillar"),
+    "year": N_("Year"), "value": N_("Value"), "baseline_year": N_("Baseline year"),
+    "baseline": N_("Baseline"), "target_year": N_("Target year"), "target": N_("Target"),
+    "progress": N_("Progress"), "status": N_("Status"), "vs_expected": N_("vs expected"),
+    "year_of_horizon": N_("Year of horizon"), "phase": N_("Phase"),
+    "involvement": N_("Involvement"), "process": N_("Process"), "outcome": N_("Outcome"),
+    "balanced": N_("Balanced index"),
+}
 
 
 def fix_words(error: EvaluationError) -> str:
@@ -60,3 +76,43 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass  # stdout is not a real file (tests capture it): nothing to flush at exit
+
+
+def emit(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a result table as an aligned table, CSV, or a JSON list of objects."""
+    from evaluation.output.csvfile import write_csv
+
+    if fmt == "csv":
+        write(write_csv(frame))
+    elif fmt == "json":
+        write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    elif frame.empty:
+        say(_("No rows."))
+    else:
+        say(_for_people(frame).to_string(index=False, na_rep="–", float_format=_figure))
+
+
+def _figure(value: float) -> str:
+    """A figure as a person reads it: 10 541 whole, 0,714 to three digits (nb)."""
+    return number(value, ",.0f" if abs(value) >= 1000 else ".3g")
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """A result table in the reader's words: statuses, phases, pillars and headers (the
+    counts of indicators behind each score are left to CSV and JSON)."""
+    from evaluation.method.horizon import PATH_WORDS, PHASE_WORDS
+    from evaluation.method.settings import PILLAR_WORDS
+    from evaluation.method.statuses import status_words
+
+    out = frame.drop(columns=[c for c in frame.columns if str(c).endswith(
+        ("_counted", "_defined"))])
+    for column, table in (("phase", PHASE_WORDS), ("pillar", PILLAR_WORDS),
+                          ("vs_expected", PATH_WORDS)):
+        if column in out:
+            out[column] = out[column].map(lambda v, t=table: _(t[v]) if v in t else v)
+    if "status" in out:
+        out["status"] = out["status"].map(status_words)
+    for column in out.columns:  # missing as a dash, whatever the column's type
+        if out[column].dtype.kind != "f":
+            out[column] = out[column].astype(object).where(out[column].notna(), "–")
+    return out.rename(columns={c: _(w) for c, w in COLUMN_WORDS.items()})

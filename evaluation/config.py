@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evaluation.errors import EvaluationError
-from evaluation.words import _
+from evaluation.words import SOURCE_LANGUAGE, _, language_of, offered
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "data" / "evaluation.duckdb"
@@ -34,12 +34,15 @@ class Config:
     # The statistics offices' API addresses, by office (ssb, dst, scb), where they are not
     # the offices' own (a mirror, a proxy, the tests' recorded answers).
     statistics_apis: tuple[tuple[str, str], ...] = ()
+    # The app's language for a visitor whose link and browser name none of the offered
+    # ones (EVALUATION_LANGUAGE: nb, nn, da or en).
+    language: str = SOURCE_LANGUAGE
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Config:
         """From EVALUATION_DB, EVALUATION_READ_ONLY, EVALUATION_LOCK_TIMEOUT,
-        EVALUATION_BROWSER ('none' for none), EVALUATION_USER and
-        EVALUATION_STATISTICS_API (`ssb=URL,dst=URL,scb=URL`)."""
+        EVALUATION_BROWSER ('none' for none), EVALUATION_USER,
+        EVALUATION_STATISTICS_API (`ssb=URL,dst=URL,scb=URL`) and EVALUATION_LANGUAGE."""
         env = os.environ if environ is None else environ
         browser = env.get("EVALUATION_BROWSER")
         if browser is not None and browser.strip().lower() in ("", "none"):
@@ -60,10 +63,15 @@ class Config:
                                         "ssb=https://data.ssb.no/api/pxwebapi/v2)."),
                                       _("Configuration error"))
             apis.append((office.strip().lower(), url.strip()))
+        language = env.get("EVALUATION_LANGUAGE") or SOURCE_LANGUAGE
+        if language_of(language) is None:
+            raise EvaluationError(_("EVALUATION_LANGUAGE must be one of {codes}.").format(
+                codes=", ".join(offered())), _("Configuration error"))
         return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
                    read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
                    lock_timeout=timeout, browser=browser,
-                   user=env.get("EVALUATION_USER") or None, statistics_apis=tuple(apis))
+                   user=env.get("EVALUATION_USER") or None, statistics_apis=tuple(apis),
+                   language=language_of(language) or SOURCE_LANGUAGE)
 
     def with_store(self, store: str | Path | None) -> Config:
         """The same configuration with another store (the command line's --db)."""

@@ -35,7 +35,12 @@ MAX_CHARS: dict[str, int] = {
     "item": 40, "factor": 33, "statement": 300, "respondent": 64, "region_code": 200,
     "statistic": 40, "selection": 500,
     **{f"statement_{c}": 300 for c in LANGUAGE_CODES},
-    **{f"factor_{c}": 60 for c in LANGUAGE_CODES}}
+    **{f"factor_{c}": 60 for c in LANGUAGE_CODES},
+    **{f"name_{c}": 200 for c in LANGUAGE_CODES},
+    **{f"description_{c}": 3000 for c in LANGUAGE_CODES}}
+# An indicator's name and description in each language, shown where the reader's is given.
+INDICATOR_LANGUAGE_COLUMNS = (*(f"name_{c}" for c in LANGUAGE_CODES),
+                              *(f"description_{c}" for c in LANGUAGE_CODES))
 
 
 def survey_indicator_code(factor: str) -> str:

@@ -7,10 +7,11 @@ from datetime import date
 import streamlit as st
 
 import ui
+import ui_language
 from evaluation.method.horizon import PHASE_WORDS
 from evaluation.method.statuses import STATUS_LABELS, status_words
 from evaluation.output.views import SORTS, filter_portfolio
-from evaluation.words import _
+from evaluation.words import _, percent
 
 ui.page_setup()
 
@@ -32,12 +33,13 @@ st.caption(ui.plain(_("{as_of} · {weights} · scores are the share of the way f
 
 cols = st.columns([2, 2, 2, 2])
 municipalities = cols[0].multiselect(_("Municipality"),
-                                     sorted(table["municipality"].dropna().unique()))
+                                     sorted(table["municipality"].dropna().unique()),
+                                     placeholder=_("All"))
 phases = cols[1].multiselect(_("Phase (this year)"), ["early", "middle", "later", "before start",
                                                       "after horizon"],
-                             format_func=lambda p: _(PHASE_WORDS[p]))
+                             format_func=lambda p: _(PHASE_WORDS[p]), placeholder=_("All"))
 statuses = cols[2].multiselect(_("Has an indicator that is"), list(STATUS_LABELS),
-                               format_func=status_words)
+                               format_func=status_words, placeholder=_("Any"))
 sort = cols[3].selectbox(_("Sort by"), list(SORTS), format_func=lambda key: _(SORTS[key][0]))
 
 shown = filter_portfolio(table, municipalities=municipalities, phases=phases,
@@ -50,13 +52,19 @@ good, total = int(shown["on_track_or_better"].sum()), int(shown["n_indicators"].
 metric_cols[1].metric(_("Indicators on track or better"),
                       _("{shown} of {total}").format(shown=good, total=total))
 median = shown["balanced"].median()
-metric_cols[2].metric(_("Median balanced index"), "–" if median != median else f"{median:.0%}")
+metric_cols[2].metric(_("Median balanced index"), "–" if median != median else percent(median))
 metric_cols[3].metric(_("Oldest latest data"), str(shown["latest_data"].min()))
 
-percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+# Shares as whole percentages ("70 %" in nb, "70%" in en): Streamlit's own percent format
+# writes English decimals whatever the page's language.
+shares = ["balanced", "involvement", "process", "outcome", "coverage"]
+shown_as = shown.assign(**{c: shown[c] * 100 for c in [*shares, "balanced_change"]},
+                        phase=shown["phase"].map(lambda p: _(PHASE_WORDS.get(p, p))))
+share = {"format": ui_language.percent_format(), "min_value": 0.0, "max_value": 100.0}
 event = st.dataframe(
-    shown[["partnership", "municipality", "horizon_position", "phase", "balanced", "involvement",
-             "process", "outcome", "balanced_change", "indicators", "latest_data", "coverage"]],
+    shown_as[["partnership", "municipality", "horizon_position", "phase", "balanced",
+              "involvement", "process", "outcome", "balanced_change", "indicators",
+              "latest_data", "coverage"]],
     hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key="portfolio_table",
     column_config={
@@ -65,13 +73,13 @@ event = st.dataframe(
         "horizon_position": st.column_config.TextColumn(
             _("Year of horizon"), help=_("In {year}").format(year=reference_year)),
         "balanced": st.column_config.ProgressColumn(_("Balanced index"), width="small",
-                                                  **percent),
+                                                  **share),
         "involvement": st.column_config.ProgressColumn(_("Involvement"), width="small",
-                                                     **percent),
-        "process": st.column_config.ProgressColumn(_("Process"), width="small", **percent),
-        "outcome": st.column_config.ProgressColumn(_("Outcome"), width="small", **percent),
+                                                     **share),
+        "process": st.column_config.ProgressColumn(_("Process"), width="small", **share),
+        "outcome": st.column_config.ProgressColumn(_("Outcome"), width="small", **share),
         "balanced_change": st.column_config.NumberColumn(
-            _("Change since start"), format="percent",
+            _("Change since start"), format=ui_language.percent_format(signed=True),
             help=_("Balanced index in the latest scored year minus in the first")),
         "indicators": st.column_config.TextColumn(
             _("Indicators by status"),
@@ -79,7 +87,7 @@ event = st.dataframe(
         "latest_data": st.column_config.NumberColumn(_("Latest data"), format="%d"),
         "coverage": st.column_config.ProgressColumn(
             _("Coverage"), help=_("Indicators counted in the scores / indicators used"),
-            **percent),
+            **share),
     })
 st.caption(_("Select a row to open that partnership."))
 if event.selection.rows:

@@ -7,16 +7,18 @@ from datetime import date
 import streamlit as st
 
 import ui
+import ui_language
 from evaluation.intake.edits import save_commentary
 from evaluation.limits import MAX_COMMENTARY
-from evaluation.method.horizon import PHASE_WORDS, phase
+from evaluation.method.horizon import PATH_WORDS, PHASE_WORDS, phase
 from evaluation.method.scores import PILLAR_NAMES
+from evaluation.method.settings import PILLAR_WORDS
 from evaluation.output.exports import safe_filename
 from evaluation.output.render import INSTALL_HINT, browser_available
 from evaluation.output.report import annual_report_pdf, annual_report_zip
 from evaluation.output.survey_views import partner_register
 from evaluation.output.theme import PILLAR_STYLE
-from evaluation.words import _
+from evaluation.words import _, percent
 
 ui.page_setup()
 with ui.guarded():
@@ -82,7 +84,7 @@ if not scored.empty:
             " · {counted} of {defined} indicators counted").format(
                 counted=int(latest[key + "_counted"]), defined=int(latest[key + "_defined"]))
         col.metric(f"{_(PILLAR_STYLE[key]['label'])} {int(latest['year'])}",
-                   f"{latest[key]:.0%}", delta,
+                   percent(latest[key]), delta,
                    help=_("Share of the way from baseline to target; change since the "
                           "year before{counted}").format(counted=counted))
 
@@ -103,16 +105,23 @@ st.header(_("Indicators"))
 if view.indicators.empty:
     st.info(_("No indicator has observations yet."))
 else:
+    shown = view.indicators.assign(
+        pillar=view.indicators["pillar"].map(lambda p: _(PILLAR_WORDS.get(p, p))),
+        vs_expected=view.indicators["vs_expected"].map(
+            lambda v: _(PATH_WORDS[v]) if v in PATH_WORDS else v),
+        progress=view.indicators["progress"] * 100)
     st.dataframe(
-        view.indicators[["pillar", "indicator", "name", "year", "value", "unit", "target",
-                         "target_year", "progress", "status_text", "vs_expected",
-                         "projection"]],
+        shown[["pillar", "indicator", "name", "year", "value", "unit", "target",
+               "target_year", "progress", "status_text", "vs_expected", "projection"]],
         hide_index=True, width="stretch",
         column_config={
             "pillar": _("Pillar"), "indicator": _("Code"), "name": _("Indicator"),
-            "value": _("Value"), "unit": _("Unit"), "target": _("Target"),
-            "progress": st.column_config.ProgressColumn(_("Progress"), format="percent",
-                                                        min_value=0.0, max_value=1.0),
+            "value": st.column_config.NumberColumn(_("Value"), format="localized"),
+            "unit": _("Unit"),
+            "target": st.column_config.NumberColumn(_("Target"), format="localized"),
+            "progress": st.column_config.ProgressColumn(_("Progress"),
+                                                        format=ui_language.percent_format(),
+                                                        min_value=0.0, max_value=100.0),
             "status_text": _("Status"), "vs_expected": _("vs expected path"),
             "year": st.column_config.NumberColumn(_("Latest year"), format="%d"),
             "target_year": st.column_config.NumberColumn(_("Target year"), format="%d"),

@@ -11,13 +11,13 @@ import logging
 import streamlit as st
 
 import ui
+import ui_language
 from evaluation.errors import EvaluationError
 from evaluation.intake.rounds import SurveyClosed, new_submission_id, submit_answers
-from evaluation.limits import ACTOR_TYPES, LANGUAGE_CODES
+from evaluation.limits import ACTOR_TYPES
 from evaluation.method.survey import group_label, statements
-from evaluation.words import N_, _
+from evaluation.words import N_, _, current_language
 
-LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "da": "Dansk", "en": "English"}
 SCALE = (1, 2, 3, 4, 5, 0)  # 0 stands for "don't know" on the form; it is stored as missing
 SCALE_WORDS = {1: N_("Strongly disagree"), 5: N_("Strongly agree")}
 
@@ -78,12 +78,8 @@ def send() -> None:
 
 st.title(ui.plain(link.partnership))
 st.subheader(_("How does the collaboration work? Survey {year}").format(year=link.year))
-browser = (st.context.locale or "").lower()  # the respondent's browser language, e.g. da-DK
-guess = next((c for c in LANGUAGE_CODES if browser.startswith(c)),
-             "nb" if browser.startswith(("no", "nb")) else "en")
-chosen = st.selectbox(_("Language of the statements"), LANGUAGE_CODES,
-                      index=LANGUAGE_CODES.index(guess), format_func=LANGUAGE_NAMES.get,
-                      key="survey_language")
+ui_language.language_picker(st)  # the statements and the form follow the page's language
+chosen = current_language()
 st.write(_("The partnership asks everyone who takes part how the collaboration works. "
            "Answering takes about five minutes. Your answers are anonymous: no name, e-mail "
            "or address is stored, and results are only ever shown for groups of at least "

@@ -6,8 +6,8 @@ import streamlit as st
 
 import ui
 from evaluation.intake.edits import save_settings
-from evaluation.method.settings import SETTINGS
-from evaluation.words import _
+from evaluation.method.settings import SETTING_LABELS, SETTINGS
+from evaluation.words import _, percent
 
 ui.page_setup()
 
@@ -31,16 +31,16 @@ with st.form("settings"):
         for n, s in enumerate(x for x in SETTINGS if x.group == group):
             if s.choices:
                 value = cols[n % 3].selectbox(
-                    s.name.replace("_", " ").capitalize(), s.choices,
+                    _(SETTING_LABELS[s.name]), s.choices,
                     index=s.choices.index(min(s.choices, key=lambda c: abs(c - current[s.name]))),
-                    format_func=lambda c: f"{c:.0%}", help=_(s.help), disabled=not writable,
+                    format_func=percent, help=_(s.help), disabled=not writable,
                     key=f"setting_{s.name}")
                 if abs(value - current[s.name]) > 1e-9:
                     changes[s.name] = value
                 continue
             kind = int if s.integer else float  # whole numbers are shown as 2, not 2.00
             value = cols[n % 3].number_input(
-                s.name.replace("_", " ").capitalize(), min_value=kind(s.low),
+                _(SETTING_LABELS[s.name]), min_value=kind(s.low),
                 max_value=kind(s.high), value=kind(current[s.name]),
                 step=kind(1) if s.integer else 0.01, help=_(s.help), disabled=not writable,
                 key=f"setting_{s.name}")

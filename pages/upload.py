@@ -8,6 +8,7 @@ import ui
 from evaluation.intake.fetch import Client, fetch_from_store
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
+from evaluation.intake.upload_report import problems_table
 from evaluation.intake.workbook import template_workbook
 from evaluation.store.snapshot import read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
@@ -17,7 +18,7 @@ ui.page_setup()
 
 st.title(_("Upload data"))
 st.write(_(
-    "Upload one or several CSV files exported from Excel or a statistics office. Every file "
+    "Upload CSV files, Excel workbooks or statistics offices' tables. Every file "
     "is checked first: you see every problem at once, then a preview of what would change. "
     "Nothing is written until you commit, and every upload can be undone."))
 
@@ -68,7 +69,7 @@ def show_report(report: ImportReport) -> None:
     if report.problems:
         st.subheader(_("{errors} errors, {warnings} warnings").format(
             errors=len(report.errors), warnings=len(report.warnings)))
-        st.dataframe(ui.problems_table(report.problems), hide_index=True, width="stretch")
+        st.dataframe(problems_table(report.problems), hide_index=True, width="stretch")
     for f in report.files:
         if f.preview is not None and not f.preview.empty:
             with st.expander(ui.plain(_("Preview of {name}: {new} new, {changed} changed, "
@@ -91,7 +92,7 @@ def review(files: list[tuple[str, bytes]], key: tuple, round_key: str, **options
     else:
         preview = cached[1]
     if preview.unnamed_tables:
-        choices = sorted({s for s in ui.snapshot().indicators["statistic"].dropna()})
+        choices = list(preview.table_choices)
         st.selectbox(_("Which table does {files} hold? (the file does not say)").format(
             files=", ".join(preview.unnamed_tables)), choices, index=None,
             key="upload_statistic", placeholder=_("Choose the indicators' table"))
@@ -141,18 +142,26 @@ with ui.guarded():
 if uploads.empty:
     st.write(_("No uploads yet."))
 else:
+    actions = {"import": _("import"), "undo": _("undo"), "edit": _("edit in the app"),
+               "settings": _("settings"), "survey": _("survey round")}
     st.dataframe(
-        uploads[["upload_id", "created_at", "created_by", "action", "files", "new", "changed",
-               "unchanged", "state", "summary"]],
+        uploads.assign(action=uploads["action"].map(lambda a: actions.get(a, a)))[[
+            "upload_id", "created_at", "created_by", "action", "files", "new", "changed",
+            "unchanged", "state", "summary"]],
         hide_index=True, width="stretch",
         column_config={"upload_id": _("upload"), "created_at": st.column_config.DatetimeColumn(
-            _("time (UTC)"), format="YYYY-MM-DD HH:mm"), "created_by": _("by")})
+            _("time (UTC)"), format="YYYY-MM-DD HH:mm"), "created_by": _("by"),
+            "action": _("action"), "files": _("files"), "new": _("new"),
+            "changed": _("changed"), "unchanged": _("unchanged"), "state": _("state"),
+            "summary": _("summary")})
     choices = uploads["upload_id"].tolist()
     chosen = st.selectbox(_("Look at an upload"), choices,
                           format_func=lambda u: _("upload {upload}").format(upload=u))
     with ui.guarded():
         changes = read_upload_changes(store, int(chosen))
-    st.dataframe(changes, hide_index=True, width="stretch")
+    st.dataframe(changes.fillna(""), hide_index=True, width="stretch", column_config={
+        "what": _("what"), "key": _("key"), "change": _("change"), "old": _("old value"),
+        "new": _("new value")})
     undoable = bool(uploads.loc[uploads["upload_id"] == chosen, "undoable"].iloc[0])
     if undoable and ui.can_write() and st.button(_("Undo upload {upload}").format(upload=chosen)):
         with ui.guarded():

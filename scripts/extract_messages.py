@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "evaluation" / "locale" / "messages.pot"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 SOURCES = ("evaluation", "pages")
-FILES = ("ui.py", "login.py", "dashboard.py")
+FILES = ("ui.py", "ui_language.py", "login.py", "dashboard.py")
 
 
 def build_catalog() -> Catalog:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation import words
 from evaluation.intake import rounds
 from evaluation.store.connection import Store
 
@@ -133,6 +134,28 @@ def test_every_page_renders_in_chromium(app_url, browser, name, charts):
         assert any(t.strip().endswith("Overview") for t in nav)
         assert not any(t.strip() == "overview" for t in nav)
         screenshot(page, name)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("code", ["nb", "da"])
+@pytest.mark.parametrize("name, charts", PAGES.items())
+def test_every_page_renders_in_norwegian_and_danish(app_url, browser, name, charts, code):
+    """Drawn in the language of the link, menu included; saved for a look (desktop and
+    a phone's width)."""
+    page = open_page(browser, f"{app_url}/{name}?lang={code}", charts)
+    try:
+        assert_no_error(page)
+        with words.language(code):
+            overview = words._("Overview")
+        nav = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        assert any(t.strip().endswith(overview) for t in nav), nav
+        assert f"lang={code}" in page.url
+        screenshot(page, f"{name}_{code}")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(1200)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}_{code}_phone.png"))
     finally:
         page.close()
 

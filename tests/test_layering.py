@@ -95,7 +95,7 @@ def test_pages_hold_no_sql_and_no_store_connection(page):
 
 
 def _python_files() -> list[Path]:
-    return [*(ROOT / "evaluation").rglob("*.py"), *PAGES, ROOT / "ui.py", ROOT / "login.py",
+    return [*(ROOT / "evaluation").rglob("*.py"), *PAGES, ROOT / "ui.py", ROOT / "ui_language.py", ROOT / "login.py",
             ROOT / "dashboard.py"]
 
 

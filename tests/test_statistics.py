@@ -12,8 +12,8 @@ import pytest
 from evaluation.cli import main
 from evaluation.intake.cube import Cube, parse_time
 from evaluation.intake.importer import import_files
+from evaluation.intake.regions import region_key, same_region, split_region
 from evaluation.intake.statfiles import read_statistics
-from evaluation.intake.statlinks import region_key, same_region, split_region
 from evaluation.store.snapshot import read_snapshot
 from tests.conftest import FIXTURES, dump
 
@@ -233,7 +233,14 @@ def test_a_csv_without_a_table_id_takes_the_statistic_given(store, capsys):
                    "KØN=Kvinder|2; period=K1\n")
     report = _upload(store, "dst_FOLK1A.csv", commit=False)
     assert report.unnamed_tables == ("dst_FOLK1A.csv",)
+    assert report.table_choices == ("FOLK1A",)
     assert "does not say which table it holds; choose it (FOLK1A)" in report.errors[0].message
+    # The indicators in the same upload count: the page offers their tables too.
+    both = import_files(store, [
+        ("i.csv", (HEADER + "OUT_SE,Residents,outcome,persons,higher_is_better,TAB638,\n"
+                   ).encode()), ("dst_FOLK1A.csv", (FILES / "dst_FOLK1A.csv").read_bytes())],
+        user="eva", commit=False)
+    assert both.table_choices == ("FOLK1A", "TAB638")
     # A file naming regions without codes matches a region_code written as the name.
     assert _upload(store, "dst_FOLK1A.csv", statistic="FOLK1A").committed
     obs = read_snapshot(store).observations

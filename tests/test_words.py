@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _sources() -> list[Path]:
     return [*(ROOT / "evaluation").rglob("*.py"), *(ROOT / "pages").glob("*.py"),
-            ROOT / "ui.py", ROOT / "login.py", ROOT / "dashboard.py"]
+            ROOT / "ui.py", ROOT / "ui_language.py", ROOT / "login.py",
+            ROOT / "dashboard.py"]
 
 
 def test_the_catalogue_template_is_up_to_date():

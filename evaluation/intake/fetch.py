@@ -24,16 +24,9 @@ from evaluation.intake.cube import Cube, Dimension, office_name
 from evaluation.intake.formats import normalise_word
 from evaluation.intake.jsonstat import read_metadata
 from evaluation.intake.office_api import OFFICES, Client, Office, office_of
+from evaluation.intake.regions import region_key, region_tokens, same_region, split_region
 from evaluation.intake.statfiles import Origin
-from evaluation.intake.statlinks import (
-    PERIOD_KEYS,
-    parse_selection,
-    region_key,
-    region_tokens,
-    same_region,
-    split_region,
-    stored_links,
-)
+from evaluation.intake.statlinks import PERIOD_KEYS, parse_selection, stored_links
 from evaluation.limits import MAX_CHARS
 from evaluation.store.connection import Store
 from evaluation.words import _

@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from evaluation.limits import ACTOR_TYPES, LANGUAGE_CODES
+from evaluation.limits import ACTOR_TYPES, INDICATOR_LANGUAGE_COLUMNS, LANGUAGE_CODES
 from evaluation.output.csvfile import write_csv
 from evaluation.words import N_, _
 
@@ -56,15 +56,22 @@ KINDS: dict[str, Kind] = {
             "indicators",
             N_("Indicators"),
             ("indicator", "name", "pillar", "unit", "direction"),
-            ("description", "statistic", "selection"),
+            ("description", "statistic", "selection", *INDICATOR_LANGUAGE_COLUMNS),
             (
                 ("INV_PARTNERS", "Partner organisations", "involvement", "count",
-                 "higher_is_better", "Organisations that signed the agreement", "", ""),
+                 "higher_is_better", "Organisations that signed the agreement", "", "",
+                 "Partnerorganisasjoner", "Partnarorganisasjonar", "Partnerorganisationer",
+                 "", "Organisasjoner som har signert avtalen",
+                 "Organisasjonar som har signert avtalen",
+                 "Organisationer, der har underskrevet aftalen", ""),
                 ("OUT_NEET", "Young people not in education or work", "outcome", "%",
-                 "lower_is_better", "Share of 16-25 year olds", "", ""),
+                 "lower_is_better", "Share of 16-25 year olds", "", "",
+                 "Unge utenfor arbeid og utdanning", "Unge utanfor arbeid og utdanning",
+                 "Unge uden for uddannelse og job", "", "", "", "", ""),
                 ("OUT_RESIDENTS", "Residents", "outcome", "persons", "higher_is_better",
                  "Residents on 1 January (SSB table 07459, all ages and both sexes)",
-                 "07459", "ContentsCode=Personer1"),
+                 "07459", "ContentsCode=Personer1", "Innbyggere", "Innbyggjarar",
+                 "Indbyggere", "", "", "", "", ""),
             ),
         ),
         Kind(

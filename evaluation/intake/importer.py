@@ -179,6 +179,10 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
                 reports.append(report)
                 problems.extend(found)
             result["same_as"] = _same_as(con, texts)
+            if unnamed:  # the tables to choose from: the store's and this upload's indicators
+                result["tables"] = tuple(r[0] for r in con.execute(
+                    "SELECT DISTINCT statistic FROM indicators WHERE valid_to IS NULL AND "
+                    "statistic IS NOT NULL ORDER BY 1").fetchall())
             changes = sum(r.new + r.changed for r in reports)
             if (not commit or stale or any(p.is_error for p in problems) or not changes
                     or not texts):
@@ -198,7 +202,8 @@ def _import(store: Store, files: Sequence[tuple[str, bytes]], user: str, commit:
                                  p.line or 10**12, not p.is_error))
     return ImportReport(tuple(reports), tuple(problems), result.get("upload_id"),
                         "upload_id" in result, tuple(result.get("same_as", ())),
-                        result.get("base"), bool(result.get("stale")), unnamed)
+                        result.get("base"), bool(result.get("stale")), unnamed,
+                        tuple(result.get("tables", ())))
 
 
 def _import_file(con: duckdb.DuckDBPyConnection, tf: TextFile, upload_id: int, exact: bool,

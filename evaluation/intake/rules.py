@@ -23,7 +23,12 @@ from evaluation.intake.cleaning import (
 )
 from evaluation.intake.formats import DIRECTION_WORDS, KINDS, PILLAR_WORDS
 from evaluation.intake.statlinks import check_region_codes, check_statistics
-from evaluation.limits import DERIVED_PREFIXES, HORIZON_YEARS, MAX_COMMENTARY
+from evaluation.limits import (
+    DERIVED_PREFIXES,
+    HORIZON_YEARS,
+    INDICATOR_LANGUAGE_COLUMNS,
+    MAX_COMMENTARY,
+)
 from evaluation.text import name_key
 from evaluation.words import _
 
@@ -93,7 +98,8 @@ def stage_indicators(cl: Cleaner) -> None:
              f"AND direction IS NOT NULL AND NOT {derived_code_sql('indicator_raw')} "
              f"AND {statistics_ok}")
     values = ["name_raw", "pillar", "unit_raw", "direction", "description_raw",
-              "statistic_raw", "selection_raw"]
+              "statistic_raw", "selection_raw",
+              *(f"{c}_raw" for c in INDICATOR_LANGUAGE_COLUMNS)]
     check_duplicates(cl, valid, ["lower(indicator_raw)"], values, _("indicator"))
     create_staged(cl, valid, ["lower(indicator_raw)"], """
         coalesce(t.indicator_id, nextval('entity_seq')) AS indicator_id,
@@ -101,7 +107,8 @@ def stage_indicators(cl: Cleaner) -> None:
                   AND i.indicator_id = t.indicator_id), indicator_raw) AS code,
         name_raw AS name, pillar, unit_raw AS unit, direction,
         description_raw AS description, statistic_raw AS statistic,
-        selection_raw AS selection""")
+        selection_raw AS selection, """ + ", ".join(
+            f"{c}_raw AS {c}" for c in INDICATOR_LANGUAGE_COLUMNS))
 
 
 def stage_targets(cl: Cleaner) -> None:

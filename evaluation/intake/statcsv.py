@@ -27,7 +27,7 @@ from evaluation.intake.cube import (
     parse_time,
 )
 from evaluation.intake.formats import canonical_column, normalise_word
-from evaluation.intake.statlinks import split_region
+from evaluation.intake.regions import split_region
 from evaluation.intake.textfile import FileProblem, to_utf8
 from evaluation.words import _
 

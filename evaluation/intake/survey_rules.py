@@ -26,6 +26,7 @@ from evaluation.intake.formats import (
 )
 from evaluation.intake.rules import check_duplicates, create_staged
 from evaluation.limits import (
+    INDICATOR_LANGUAGE_COLUMNS,
     LANGUAGE_CODES,
     MAX_CHARS,
     SURVEY_PREFIX,
@@ -277,48 +278,105 @@ def _read_answers(cl: Cleaner, items: dict[str, int]) -> None:
 
 # -- Indicators derived from the register and the survey ------------------------------
 
+# Stored with the indicator, in every language (they are data the product writes, shown
+# like an evaluator's name_nb ... columns): code, unit, then name and description by
+# language.
 _REGISTER_INDICATORS = (
-    ("REG_PARTNERS", "Partners in the register", "count",
-     "Derived from the partner register: partners active in the year (joined, not yet "
-     "left), in total and by actor type."),
-    ("REG_ACTOR_TYPES", "Actor types represented", "of 7",
-     "Derived from the partner register: how many of the seven actor types (municipality, "
-     "state, civil society, business, citizens and users, research, other) have an active "
-     "partner in the year."),
+    ("REG_PARTNERS", "count", {
+        "en": ("Partners in the register",
+               "Derived from the partner register: partners active in the year (joined, not "
+               "yet left), in total and by actor type."),
+        "nb": ("Partnere i registeret",
+               "Avledet fra partnerregisteret: aktive partnere i året (sluttet seg til, ikke "
+               "gått ut), totalt og etter aktørtype."),
+        "nn": ("Partnarar i registeret",
+               "Avleidd frå partnarregisteret: aktive partnarar i året (har slutta seg til, "
+               "ikkje gått ut), totalt og etter aktørtype."),
+        "da": ("Partnere i registret",
+               "Afledt af partnerregistret: aktive partnere i året (tilsluttet, ikke "
+               "udtrådt), i alt og efter aktørtype.")}),
+    ("REG_ACTOR_TYPES", "of 7", {
+        "en": ("Actor types represented",
+               "Derived from the partner register: how many of the seven actor types "
+               "(municipality, state, civil society, business, citizens and users, research, "
+               "other) have an active partner in the year."),
+        "nb": ("Representerte aktørtyper",
+               "Avledet fra partnerregisteret: hvor mange av de sju aktørtypene (kommune, "
+               "stat, sivilsamfunn, næringsliv, innbyggere og brukere, forskning, annet) som "
+               "har en aktiv partner i året."),
+        "nn": ("Representerte aktørtypar",
+               "Avleidd frå partnarregisteret: kor mange av dei sju aktørtypane (kommune, "
+               "stat, sivilsamfunn, næringsliv, innbyggjarar og brukarar, forsking, anna) som "
+               "har ein aktiv partnar i året."),
+        "da": ("Repræsenterede aktørtyper",
+               "Afledt af partnerregistret: hvor mange af de syv aktørtyper (kommune, stat, "
+               "civilsamfund, erhvervsliv, borgere og brugere, forskning, andet) der har en "
+               "aktiv partner i året.")}),
 )
+_SURVEY_WORDS = {
+    "en": ("Collaboration survey: {name}",
+           "Derived from the collaboration survey: the mean of respondents' scores on the "
+           "factor '{name}' (1 strongly disagree ... 5 strongly agree), all respondents of "
+           "each closed round; not shown where fewer than the minimum answered."),
+    "nb": ("Samarbeidsundersøkelse: {name}",
+           "Avledet fra samarbeidsundersøkelsen: gjennomsnittet av respondentenes svar på "
+           "faktoren «{name}» (1 helt uenig … 5 helt enig), alle respondenter i hver "
+           "avsluttede runde; vises ikke der færre enn minstetallet svarte."),
+    "nn": ("Samarbeidsundersøking: {name}",
+           "Avleidd frå samarbeidsundersøkinga: gjennomsnittet av svara til respondentane på "
+           "faktoren «{name}» (1 heilt usamd … 5 heilt samd), alle respondentane i kvar "
+           "avslutta runde; blir ikkje vist der færre enn minstetalet svarte."),
+    "da": ("Samarbejdsundersøgelse: {name}",
+           "Afledt af samarbejdsundersøgelsen: gennemsnittet af respondenternes svar på "
+           "faktoren »{name}« (1 helt uenig … 5 helt enig), alle respondenter i hver "
+           "afsluttet runde; vises ikke, hvor færre end minimumsantallet har svaret."),
+}
+
+
+def _row(code: str, pillar: str, unit: str, texts: dict[str, tuple[str, str]]) -> tuple:
+    """An indicator row: code, name, pillar, unit, description, then the name and the
+    description in each language (INDICATOR_LANGUAGE_COLUMNS' order)."""
+    names = [texts[c][0][:MAX_CHARS["name"]] for c in LANGUAGE_CODES]
+    descriptions = [texts[c][1] for c in LANGUAGE_CODES]
+    return (code, texts["en"][0][:MAX_CHARS["name"]], pillar, unit, texts["en"][1],
+            *names, *descriptions)
 
 
 def derive_register_indicators(cl: Cleaner, upload_id: int) -> None:
-    rows = [(code, name, "involvement", unit, desc) for code, name, unit, desc
-            in _REGISTER_INDICATORS]
+    rows = [_row(code, "involvement", unit, texts) for code, unit, texts in _REGISTER_INDICATORS]
     _apply_indicators(cl, rows, upload_id)
 
 
 def derive_survey_indicators(cl: Cleaner, upload_id: int) -> None:
-    factors = cl.con.execute("""
-        SELECT factor, coalesce(max(factor_en), factor) FROM instrument
+    names = ", ".join(f"coalesce(max(factor_{c}), max(factor_en), factor)"
+                      for c in LANGUAGE_CODES)
+    factors = cl.con.execute(f"""
+        SELECT factor, {names} FROM instrument
         WHERE valid_to IS NULL GROUP BY factor ORDER BY factor""").fetchall()
-    rows = [(survey_indicator_code(f), f"Collaboration survey: {name}"[:MAX_CHARS["name"]],
-             "process", "score 1-5",
-             f"Derived from the collaboration survey: the mean of respondents' scores on the "
-             f"factor '{f}' (1 strongly disagree ... 5 strongly agree), all respondents of each "
-             f"closed round; not shown where fewer than the minimum answered.")
-            for f, name in factors]
+    rows = []
+    for factor, *by_language in factors:
+        named = dict(zip(LANGUAGE_CODES, by_language, strict=True))
+        rows.append(_row(survey_indicator_code(factor), "process", "score 1-5", {
+            c: (name.format(name=named[c]), text.format(name=named[c]))
+            for c, (name, text) in _SURVEY_WORDS.items()}))
     _apply_indicators(cl, rows, upload_id)
 
 
 def _apply_indicators(cl: Cleaner, rows: list[tuple], upload_id: int) -> None:
     # Inserted row by row, not registered: few rows, and a registration needs the
     # connection free of any pending result.
+    languages = "".join(f", {c} VARCHAR" for c in INDICATOR_LANGUAGE_COLUMNS)
     cl.con.execute("CREATE OR REPLACE TEMP TABLE _derived (code VARCHAR, name VARCHAR, "
-                   "pillar VARCHAR, unit VARCHAR, description VARCHAR)")
+                   f"pillar VARCHAR, unit VARCHAR, description VARCHAR{languages})")
     if rows:
-        cl.con.executemany("INSERT INTO _derived VALUES (?, ?, ?, ?, ?)", rows)
-    cl.con.execute("""
+        marks = ", ".join("?" * (5 + len(INDICATOR_LANGUAGE_COLUMNS)))
+        cl.con.executemany(f"INSERT INTO _derived VALUES ({marks})", rows)
+    cl.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _staged_derived AS
         SELECT coalesce(i.indicator_id, nextval('entity_seq')) AS indicator_id, d.code,
                d.name, d.pillar, d.unit, 'higher_is_better' AS direction, d.description,
-               NULL::VARCHAR AS statistic, NULL::VARCHAR AS selection, NULL::BIGINT AS rec
+               NULL::VARCHAR AS statistic, NULL::VARCHAR AS selection,
+               {", ".join(f"d.{c}" for c in INDICATOR_LANGUAGE_COLUMNS)}, NULL::BIGINT AS rec
         FROM _derived d LEFT JOIN indicators i ON i.valid_to IS NULL AND i.code = d.code""")
     apply_staged(cl.con, ENTITIES["indicators"], "_staged_derived", upload_id)
 

@@ -50,6 +50,8 @@ class ImportReport:
     stale: bool = False  # a commit found another upload since its preview: nothing written
     unnamed_tables: tuple[str, ...] = ()  # office files that do not name their table (the
     # statistic given applies to them)
+    table_choices: tuple[str, ...] = ()  # for them: the indicators' tables, stored or in this
+    # upload
 
     @property
     def errors(self) -> list[Problem]:
@@ -102,3 +104,15 @@ def _file_counts(f: FileReport) -> str:
                                          unchanged=f.unchanged, empty=f.skipped)
     return _("{file} ({kind}): {new} new, {changed} changed, {unchanged} unchanged").format(
         file=f.name, kind=kind, new=f.new, changed=f.changed, unchanged=f.unchanged)
+
+
+def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:
+    """Problems as a table a person can work through: where, what, and what to do."""
+    import pandas as pd  # for the page only: the command line prints them as lines
+
+    columns = ["", _("file"), _("line"), _("column"), _("value"), _("problem and what to do")]
+    return pd.DataFrame(
+        [dict(zip(columns, (_("Error") if p.is_error else _("Warning"), p.file,
+                            p.line if p.line else None, p.column, p.value, p.message),
+                  strict=True)) for p in problems],
+        columns=columns)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, fields
 
 from evaluation.errors import EvaluationError
-from evaluation.words import N_, _
+from evaluation.words import N_, _, number, percent
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,22 @@ SETTINGS: tuple[Setting, ...] = (
             3, 50, N_("Collaboration survey"), integer=True),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+# How each setting is labelled on the Settings page (the names stay as docs/method.md and
+# the store write them).
+SETTING_LABELS = {
+    "weight_involvement": N_("Weight of involvement"),
+    "weight_process": N_("Weight of process"),
+    "weight_outcome": N_("Weight of outcome"),
+    "on_track_ratio": N_("Growth ratio for on track"),
+    "moderate_ratio": N_("Growth ratio for moderate progress"),
+    "trend_threshold": N_("Trend threshold"),
+    "max_age_years": N_("Years an observation keeps counting"),
+    "outcome_lag": N_("Lag of outcome indicators"),
+    "path_tolerance": N_("Tolerance around the expected path"),
+    "projection_points": N_("Observations the projection uses"),
+    "projection_level": N_("Projection band"),
+    "survey_min_respondents": N_("Fewest respondents shown"),
+}
 # How each pillar id reads inside a sentence (the ids themselves are never translated).
 PILLAR_WORDS = {"involvement": N_("involvement"), "process": N_("process"),
                 "outcome": N_("outcome")}
@@ -107,7 +123,7 @@ class Settings:
     def describe_weights(self) -> str:
         """The weights as printed on every chart and export that uses them."""
         w = self.weights
-        shares = ", ".join(f"{_(PILLAR_WORDS[k])} {v:.0%}" for k, v in w.items())
+        shares = ", ".join(f"{_(PILLAR_WORDS[k])} {percent(v)}" for k, v in w.items())
         if max(w.values()) - min(w.values()) < 1e-9:
             return _("Weights: {shares} (equal)").format(shares=shares)
         return _("Weights: {shares}").format(shares=shares)
@@ -132,7 +148,7 @@ def check_value(name: str, value: float) -> float:
         raise EvaluationError(_("{name} must be a whole number; got {value!r}.").format(
             name=name, value=value), _("Setting out of range"))
     if setting.choices and not any(abs(value - c) < 1e-9 for c in setting.choices):
-        allowed = ", ".join(f"{c:g}" for c in setting.choices)
+        allowed = ", ".join(number(c, "g") for c in setting.choices)
         raise EvaluationError(_("{name} must be one of {allowed}; got {value!r}.").format(
             name=name, allowed=allowed, value=value), _("Setting out of range"))
     return float(value)

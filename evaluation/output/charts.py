@@ -27,7 +27,12 @@ from evaluation.output.portfolio_figures import (
     build_portfolio_figure,
     build_status_figure,
 )
-from evaluation.output.views import PartnershipView, indicator_comparison, indicator_panels
+from evaluation.output.views import (
+    PartnershipView,
+    indicator_comparison,
+    indicator_info,
+    indicator_panels,
+)
 from evaluation.words import _, ngettext
 
 
@@ -157,7 +162,7 @@ def portfolio_charts(ev: Evaluation, shown: pd.DataFrame, counts: pd.DataFrame,
 def comparison_chart(ev: Evaluation, indicator: str, align: str,
                      highlight: list[str]) -> Chart:
     """One indicator across every partnership that measures it."""
-    info = ev.snapshot.indicators.set_index("indicator").loc[indicator]
+    info = indicator_info(ev.snapshot).set_index("indicator").loc[indicator]
     rows = indicator_comparison(ev, indicator)
     x = "year" if align == "calendar" else "year_of_horizon"
     n = rows["partnership"].nunique()

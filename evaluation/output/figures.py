@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evaluation.limits import ACTOR_TYPES
 from evaluation.method.projection import Projection
 from evaluation.method.scores import PILLAR_NAMES
+from evaluation.method.survey import group_label
 from evaluation.output.theme import (
     GROUP_COLOURS,
     GROUP_PATTERNS,
@@ -134,7 +136,9 @@ def build_group_figure(groups: pd.DataFrame, *, title: str, unit: str, subtitle:
         return None
     pivot = groups.pivot_table(index="year", columns="group", values="value", aggfunc="sum")
     order = list(pivot.sum().sort_values(ascending=False, kind="stable").index)
-    names = {g: safe(str(g).replace("_", " ")) for g in order}
+    # Actor types (the register's groups) in the reader's words; other groups as entered.
+    names = {g: safe(group_label(str(g)) if str(g) in ACTOR_TYPES else str(g).replace("_", " "))
+             for g in order}
     if len(order) > MAX_GROUPS_DRAWN:
         rest = order[MAX_GROUPS_DRAWN - 1:]
         order = order[:MAX_GROUPS_DRAWN - 1]

@@ -29,7 +29,7 @@ from evaluation.output.survey_views import RoundView, latest_round, rate_text, r
 from evaluation.output.theme import PILLAR_STYLE
 from evaluation.output.views import PartnershipView, partnership_view
 from evaluation.text import printable
-from evaluation.words import N_, _
+from evaluation.words import N_, _, current_language, number, percent
 
 if TYPE_CHECKING:  # the store's type only: the method reads no database
     from evaluation.store.snapshot import Snapshot
@@ -104,7 +104,7 @@ def annual_report_pdf(ev: Evaluation, partnership: str, year: int) -> bytes:
     pdf = _Pdf(ctx.title, ev.snapshot.describe_as_of())
     pdf.set_title(ctx.title)
     pdf.set_author(_("Partnership evaluation dashboard"))
-    pdf.set_lang("en")  # evaluation.words has no getter for the current language yet
+    pdf.set_lang(current_language())  # the PDF's /Lang: screen readers speak its language
     if ev.snapshot.as_of_time is not None:
         pdf.set_creation_date(ev.snapshot.as_of_time)
     _cover(pdf, ctx)
@@ -210,8 +210,9 @@ def _pillar(pdf: _Pdf, ctx: ReportContext, pillar: str, images: dict, heights: d
     rows = [(_("Indicator"), _("Value"), _("Target"), _("Progress"), _("Status"),
              _("vs expected"))]
     for r in table.itertuples():
-        target = "–" if pd.isna(r.target) else f"{r.target:,.3g} ({int(r.target_year)})"
-        rows.append((f"{r.name} ({int(r.year)})", f"{r.value:,.3g} {r.unit or ''}", target,
+        target = "–" if pd.isna(r.target) else f"{number(r.target, ',.3g')} ({int(r.target_year)})"
+        value = f"{number(r.value, ',.3g')} {r.unit or ''}"
+        rows.append((f"{r.name} ({int(r.year)})", value, target,
                      "–" if pd.isna(r.progress) else _pct(r.progress), status_words(r.status),
                      "–" if pd.isna(r.vs_expected) else _path_words(str(r.vs_expected))))
     _table(pdf, rows, (52, 24, 26, 18, 38, 22))
@@ -283,7 +284,7 @@ def _table(pdf: _Pdf, rows: list[tuple[str, ...]], widths: tuple[float, ...]) ->
 
 
 def _pct(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:.0%}"
+    return "–" if pd.isna(value) else percent(value)
 
 
 def _points(value: float) -> str:

@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from evaluation.text import printable
-from evaluation.words import N_, _
+from evaluation.words import N_, _, plotly_separators
 
 # Labels are marked for the catalogue; show them as `_(PILLAR_STYLE[key]["label"])`.
 PILLAR_STYLE: dict[str, dict[str, Any]] = {
@@ -92,6 +92,7 @@ def base_layout(title: str, subtitle: str = "", height: int = 420, wrap: int = 9
                    "x": 0.0},
         "hovermode": "closest",
         "yaxis": {"gridcolor": "#E5E5E5", "zeroline": False, "ticks": "outside"},
+        "separators": plotly_separators(),  # ticks and hover in the reader's marks
     }
 
 

@@ -17,7 +17,10 @@ from evaluation.method.projection import Projection, project
 from evaluation.method.scores import PILLAR_NAMES
 from evaluation.method.statuses import GOOD_STATUSES, STATUS_LABELS, status_words
 from evaluation.method.units import unit_bounds
-from evaluation.words import N_, _
+from evaluation.words import N_, _, current_language
+
+DIRECTION_WORDS = {"higher_is_better": N_("higher is better"),
+                   "lower_is_better": N_("lower is better")}
 
 STATUS_SYMBOLS = {code: symbol for code, (_words, symbol) in STATUS_LABELS.items()}
 
@@ -194,8 +197,8 @@ def partnership_view(ev: Evaluation, name: str, until: int | None = None) -> Par
         scores = scores[scores["year"] <= max(until, horizon_end)].copy()
         scores.loc[scores["year"] > until, [*PILLAR_NAMES, "balanced"]] = np.nan
     table = _indicator_table(ev, series, horizon_end)
-    groups = obs[obs["group"] != ""].merge(snap.indicators[["indicator", "name", "pillar",
-                                                            "unit"]], on="indicator")
+    groups = obs[obs["group"] != ""].merge(indicator_info(snap)[["indicator", "name", "pillar",
+                                                                 "unit"]], on="indicator")
     events = snap.events[snap.events["partnership"] == name]
     commentary = snap.commentary[snap.commentary["partnership"] == name]
     if until is not None:
@@ -210,7 +213,7 @@ def partnership_view(ev: Evaluation, name: str, until: int | None = None) -> Par
 def _indicator_table(ev: Evaluation, series: pd.DataFrame, horizon_end: int) -> pd.DataFrame:
     """Latest value, progress, status and path of each indicator, with its projection."""
     latest = status_table(series)
-    info = ev.snapshot.indicators.set_index("indicator")
+    info = indicator_info(ev.snapshot).set_index("indicator")
     latest["name"] = latest["indicator"].map(info["name"])
     latest["unit"] = latest["indicator"].map(info["unit"])
     latest["direction"] = latest["indicator"].map(info["direction"])
@@ -258,3 +261,23 @@ def indicator_comparison(ev: Evaluation, indicator: str) -> pd.DataFrame:
     rows = ev.assessment[ev.assessment["indicator"] == indicator]
     return rows[["partnership", "year", "year_of_horizon", "value", "status", "progress",
                  "unit"]].astype({"partnership": str}).reset_index(drop=True)
+
+
+def indicator_info(snap) -> pd.DataFrame:
+    """The indicators with their name and description in the reader's language where the
+    indicators file gives one (`name_nb`, `description_da`, ...), else as entered."""
+    info = snap.indicators
+    code = current_language()
+    changes = {}
+    for column in ("name", "description"):
+        local = f"{column}_{code}"
+        if local in info.columns:
+            given = info[local].fillna("").astype(str).str.strip() != ""
+            if given.any():
+                changes[column] = info[local].where(given, info[column])
+    return info.assign(**changes) if changes else info
+
+
+def direction_words(direction: str) -> str:
+    """'higher is better' for higher_is_better, in the reader's language."""
+    return _(DIRECTION_WORDS[direction]) if direction in DIRECTION_WORDS else direction

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evaluation.limits import LANGUAGE_CODES
+from evaluation.limits import INDICATOR_LANGUAGE_COLUMNS, LANGUAGE_CODES
 from evaluation.words import N_
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -132,8 +132,12 @@ ALTER TABLE indicators ADD COLUMN statistic VARCHAR;
 ALTER TABLE indicators ADD COLUMN selection VARCHAR;
 """
 
+# An indicator's name and description in each language the product speaks (issue 13).
+_V5 = "".join(f"ALTER TABLE indicators ADD COLUMN {kind}_{code} VARCHAR;\n"
+              for kind in ("name", "description") for code in LANGUAGE_CODES)
+
 # Each entry upgrades a store from version i to i + 1 (index 0: empty -> 1).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,9 @@ ENTITIES: dict[str, Entity] = {
         Entity(
             "indicators", ("indicator_id",),
             ("code", "name", "pillar", "unit", "direction", "description", "statistic",
-             "selection"),
-            ("unit", "description", "statistic", "selection"), N_("indicator"),
+             "selection", *INDICATOR_LANGUAGE_COLUMNS),
+            ("unit", "description", "statistic", "selection", *INDICATOR_LANGUAGE_COLUMNS),
+            N_("indicator"),
         ),
         Entity(
             "targets", ("partnership_id", "indicator_id"),

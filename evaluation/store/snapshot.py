@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from evaluation.errors import EvaluationError
-from evaluation.limits import LANGUAGE_CODES
+from evaluation.limits import INDICATOR_LANGUAGE_COLUMNS, LANGUAGE_CODES
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, Entity
 from evaluation.store.versions import state_filter
@@ -105,7 +105,7 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: int | None) -> Snapshot:
         FROM partnerships p WHERE {p} ORDER BY p.name""").df()
     indicators = con.execute(f"""
         SELECT i.code AS indicator, i.name, i.pillar, i.unit, i.direction, i.description,
-               i.statistic, i.selection
+               i.statistic, i.selection, {", ".join(f"i.{c}" for c in INDICATOR_LANGUAGE_COLUMNS)}
         FROM indicators i WHERE {i} ORDER BY i.code""").df()
     targets = con.execute(f"""
         SELECT p.name AS partnership, i.code AS indicator, x.baseline_year, x.baseline,

@@ -181,10 +181,10 @@ def _check_undo_conflicts(con: duckdb.DuckDBPyConnection, entity: Entity, upload
         later = sorted({r[0] for r in rows if r[0] is not None})
         which = ", ".join(str(x) for x in later) or _("a later upload")
         raise EvaluationError(
-            _("Upload {upload_id} cannot be undone: {count} of the {table} it wrote were "
+            _("Upload {upload_id} cannot be undone: {count} rows ({what}) it wrote were "
               "changed again by upload {which}. Undo upload {which} first (newest first), "
               "then undo this one.").format(upload_id=upload_id, count=rows[0][1],
-                                            table=entity.table, which=which),
+                                            what=_label(entity.table), which=which),
             _("Undo refused"))
 
 
@@ -217,12 +217,18 @@ def _check_references(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
             """).fetchone()
             if row[0]:
                 raise EvaluationError(
-                    _("Upload {upload_id} cannot be undone: it added {parent} '{names}', "
-                      "which {count} {table} from upload {later} still use. Undo upload "
-                      "{later} first.").format(upload_id=upload_id, parent=parent[:-1],
-                                               names=row[2], count=row[0], table=table,
-                                               later=row[1]),
+                    _("Upload {upload_id} cannot be undone: it added the {parent} '{names}', "
+                      "which {count} rows ({what}) from upload {later} still use. Undo upload "
+                      "{later} first.").format(upload_id=upload_id, parent=_label(parent),
+                                               names=row[2], count=row[0],
+                                               what=_label(table), later=row[1]),
                     _("Undo refused"))
+
+
+def _label(table: str) -> str:
+    """A table as the reader calls its rows ('observation'), in the reader's language."""
+    entity = ENTITIES.get(table)
+    return _(entity.label) if entity is not None and entity.label else table
 
 
 def list_uploads(store: Store) -> pd.DataFrame:

@@ -1,0 +1,74 @@
+"""The reader's language at the app's edge: which one a session reads (link, choice,
+browser, configuration), the picker, and numbers in tables as the reader writes them.
+
+The language is set per script run with `words.set_language`, a context variable of
+the session's thread, never process-wide: two visitors in two languages at once each
+read their own. Everything cached across sessions that holds words is keyed by it
+(`ui`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.config import Config
+from evaluation.words import (
+    LANGUAGE_NAMES,
+    _,
+    choose_language,
+    current_language,
+    offered,
+    set_language,
+)
+
+
+def _default() -> str:
+    import ui  # the configuration is read once, in ui
+
+    config: Config = ui.config()
+    return config.language
+
+
+def use_language() -> str:
+    """The session's language, set for this script run: a link's `?lang=`, else the
+    session's earlier choice, else the browser's (`st.context.locale`), else the
+    configured default. Kept in the URL, so a shared link opens in the same language,
+    and per session (two visitors in two languages each read their own)."""
+    code = choose_language(st.query_params.get("lang"), st.session_state.get("language"),
+                           st.context.locale, default=_default())
+    set_language(code)
+    st.session_state["language"] = code
+    if st.query_params.get("lang") != code:
+        st.query_params["lang"] = code
+    return code
+
+
+def _language_picked() -> None:
+    code = st.session_state["w_language"]
+    st.session_state["language"] = code
+    st.query_params["lang"] = code
+
+
+def language_picker(where=st.sidebar) -> None:
+    """The language choice, named in each language (the reader may not read the current
+    one)."""
+    current = current_language()
+    st.session_state["w_language"] = current
+    where.selectbox(_("Language") + (" · Language" if current != "en" else ""), offered(),
+                    format_func=LANGUAGE_NAMES.__getitem__, key="w_language",
+                    on_change=_language_picked)
+
+
+def percent_format(signed: bool = False) -> str:
+    """A dataframe column's printf format for whole percentages (values 0-100) in the
+    reader's way: `70 %` in nb, nn and da, `70%` in English."""
+    sign = "+" if signed else ""
+    return f"%{sign}d%%" if current_language() == "en" else f"%{sign}d\u00a0%%"
+
+
+def number_columns(frame: pd.DataFrame) -> dict:
+    """Fractional columns shown with the browser's decimal mark (Streamlit writes English
+    ones otherwise); whole numbers, years among them, are left as they are."""
+    return {str(c): st.column_config.NumberColumn(format="localized")
+            for c in frame.columns if frame[c].dtype.kind == "f"}
