@@ -215,7 +215,7 @@ def _pillar(pdf: _Pdf, ctx: ReportContext, pillar: str, images: dict, heights: d
         rows.append((f"{r.name} ({int(r.year)})", value, target,
                      "–" if pd.isna(r.progress) else _pct(r.progress), status_words(r.status),
                      "–" if pd.isna(r.vs_expected) else _path_words(str(r.vs_expected))))
-    _table(pdf, rows, (52, 24, 26, 18, 38, 22))
+    _table(pdf, rows, (50, 24, 25, 21, 38, 22))  # "Framgang", "Fremgang" fit
     _text(pdf, _(KEY), 7, gap=2)
     for r in table.itertuples():
         _chart(pdf, images, heights, f"indicator_{r.indicator}", PAGE_WIDTH * 0.8)
