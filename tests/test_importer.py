@@ -443,6 +443,17 @@ def test_a_count_with_a_fraction_is_a_warning(plain_store):
     assert warning.line == 2 and "decimal mark" in warning.message
 
 
+def test_a_count_whose_values_mostly_have_decimals_is_one_warning_for_the_indicator(
+        plain_store):
+    """990,080 row warnings once said what one sentence says: the unit is not a count."""
+    report = load(plain_store, _column(",", [f"{7 + i / 10:.1f}" for i in range(30)],
+                                       indicator="I2"))
+    assert report.committed
+    fractions = [p for p in report.warnings if "decimal" in p.message]
+    assert len(fractions) == 1 and fractions[0].line is None
+    assert fractions[0].message.startswith("indicator I2: 27 of its 30 values have decimals")  # 7.0, 8.0, 9.0 are whole
+
+
 @pytest.mark.parametrize("unit, is_count", [
     ("members", True), ("antall deltakere", True), ("persons per 1,000 inhabitants", False),
     ("participants per session", False), ("average number of partners", False),
@@ -688,3 +699,21 @@ def test_a_series_of_more_than_128_years_is_checked_without_overflow(sample_stor
     report = load(sample_store, "partnership,indicator,year,value\n" + rows, "long.csv",
                   commit=False)
     assert report.ok, [p.format() for p in report.errors]
+
+
+@pytest.mark.parametrize("body", [
+    "a,1\nb,2\nc,3\n",
+    "a,1\r\nb,2\r\n\r\nc,3",  # CRLF, an empty line, no final break
+    'a,"two\nlines"\n\nb,2\n"c ""q""",3\n',  # a break inside quotes, doubled quotes
+    "\n\na,1\nb,2\n\n\n",
+    'a,"x\r\ny\r\nz"\r\nb,2\r\n',
+])
+def test_record_lines_from_the_bytes_match_the_exact_walk(body):
+    """Warned lines are found from the bytes (numpy) as the csv module would find them."""
+    from evaluation.intake.records import _record_lines, _scan
+    from evaluation.intake.textfile import read_text_file
+
+    header = "partnership,indicator,year,value\n"
+    tf = read_text_file("f.csv", (header + body.replace(",", ",I,2020,")).encode())
+    exact = _scan(tf).lines
+    assert _record_lines(tf, len(exact)).tolist() == exact.tolist()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from evaluation.errors import WARNING
+from evaluation.errors import WARNING, Problem
 from evaluation.intake.cleaning import Cleaner
 from evaluation.method.units import COUNT, unit_bounds
 from evaluation.words import _
@@ -21,6 +21,8 @@ from evaluation.words import _
 OUTLIER_SD = 4.0
 OUTLIER_FACTOR = 3.0
 OUTLIER_MIN_POINTS = 5
+# A count indicator whose values mostly carry decimals is one warning for the indicator.
+FRACTION_MIN_ROWS, FRACTION_SHARE = 20, 0.5
 # One bit per year (mod 128) in two 64-bit masks: a series repeats a year exactly
 # when fewer bits are set than it has rows (years 128 apart alias; the exact
 # duplicate check then settles it).
@@ -99,11 +101,35 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
         cl.flag("implausible AND what = ?", "value",
                 _("implausible value for {what}; check it").format(what=_(what)),
                 severity=WARNING, value_col="value", params=[what], table="_flags")
-    cl.flag("fraction", "value", _("a count with a fraction; check the decimal mark (is a '.' "
-                                   "or ',' meant as a thousands separator?)"),
-            severity=WARNING, value_col="value", table="_flags")
+    _fractions(cl)
     cl.flag("outlier", "value", _("far from the rest of this series (an extra digit or a wrong "
                                   "unit?); check it"),
+            severity=WARNING, value_col="value", table="_flags")
+
+
+def _fractions(cl: Cleaner) -> None:
+    """Counts with a fraction: row by row where a few rows have one (a decimal mark read
+    as a thousands separator), once for the indicator where most of its rows do (then
+    the unit is what is wrong: a mean or a share is not a count)."""
+    mostly = cl.con.execute(f"""
+        SELECT f.i, i.code, f.n, t.n FROM (
+            SELECT d.indicator_id AS i, count(*) AS n FROM _flags g
+            JOIN _diff d USING (rec) WHERE g.fraction GROUP BY 1) f
+        JOIN (SELECT indicator_id AS i, count(*) AS n FROM _diff
+              WHERE status <> 'unchanged' GROUP BY 1) t USING (i)
+        JOIN indicators i ON i.indicator_id = f.i AND i.valid_to IS NULL
+        WHERE f.n >= {FRACTION_MIN_ROWS} AND f.n > {FRACTION_SHARE} * t.n
+        ORDER BY i.code""").fetchall()
+    for _i, code, n, total in mostly:
+        cl.problems.append(Problem(cl.file, None, "value", "", _(
+            "indicator {code}: {n:,} of its {total:,} values have decimals, but its unit is a "
+            "count; if the figures are means, shares or rates, give the indicator that unit "
+            "(for example 'per 1,000' or 'mean'), else check the decimal mark").format(
+                code=code, n=n, total=total), WARNING))
+    skip = ", ".join(str(m[0]) for m in mostly) or "-1"  # ids are positive
+    cl.flag(f"fraction AND rec IN (SELECT rec FROM _diff WHERE indicator_id NOT IN ({skip}))",
+            "value", _("a count with a fraction; check the decimal mark (is a '.' or ',' meant "
+                       "as a thousands separator?)"),
             severity=WARNING, value_col="value", table="_flags")
 
 
