@@ -127,12 +127,13 @@ def main() -> None:
                            str(folder / f"floor_{r}.duckdb")]) for r in range(args.repeat))
         runs = [whole_command(warned, folder, r) for r in range(args.repeat)]
         whole, output = min(runs)
+        warned_mb = warned.stat().st_size / 1e6
         path = write_files(folder)
         size = path.stat().st_size / 1e6
         baseline = min(time_duckdb(path, folder, r) for r in range(args.repeat))
         ours = min(time_import(path, folder, r) for r in range(args.repeat))
     problems = [line for line in output.splitlines() if ": warning: " in line]
-    print(f"file with warnings: 1,000,000 rows, {warned.stat().st_size / 1e6:.1f} MB, "
+    print(f"file with warnings: 1,000,000 rows, {warned_mb:.1f} MB, "
           f"{len(problems)} warning lines printed")
     print(f"DuckDB read_csv into a table, own process: {floor:.3f} s")
     print(f"python -m evaluation import, whole command: {whole:.3f} s; ratio "

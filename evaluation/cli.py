@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evaluation import cli_fetch, cli_survey
-from evaluation.cli_text import emit, fix_words, say, silence_stdout, write
+from evaluation.cli_text import emit, fix_words, history_text, say, silence_stdout, write
 from evaluation.config import Config
 from evaluation.errors import EvaluationError
 from evaluation.intake.formats import KINDS
@@ -134,19 +134,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 @command("history")
 def cmd_history(args: argparse.Namespace) -> int:
-    from evaluation.store.versions import list_uploads
+    from evaluation.store.versions import upload_history
 
-    uploads = list_uploads(_existing_store(args))
-    if uploads.empty:
+    columns, rows = upload_history(_existing_store(args))
+    if not rows:
         say(_("No uploads yet."))
         return 0
-    uploads["created_at"] = uploads["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")
-    uploads["files"] = uploads["files"].map(
-        lambda names: ", ".join(Path(n).name for n in names.split(", "))
-        if isinstance(names, str) else "")
-    shown = uploads[["upload_id", "created_at", "created_by", "action", "files", "new",
-                     "changed", "unchanged", "state", "summary"]]
-    say(shown.fillna("").to_string(index=False, max_colwidth=60))
+    say(history_text(columns, rows))
     return 0
 
 

@@ -116,3 +116,30 @@ def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype.kind != "f":
             out[column] = out[column].astype(object).where(out[column].notna(), "–")
     return out.rename(columns={c: _(w) for c, w in COLUMN_WORDS.items()})
+
+
+def aligned(header: list[str], rows: list[list[object]], max_width: int = 60) -> str:
+    """A plain table as pandas prints one (right-aligned, cells cut at `max_width` with
+    "..."), without pandas: what a read command prints at once."""
+    def cell(value: object) -> str:
+        text = "" if value is None else " ".join(str(value).split())
+        return text if len(text) <= max_width else text[:max_width - 3] + "..."
+    table = [[cell(h) for h in header], *([cell(v) for v in row] for row in rows)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    return "\n".join(" ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
+                     for r in table)
+
+
+def history_text(columns: list[str], rows: list[tuple]) -> str:
+    """`history`'s table: an upload a line, its files by name, its time in UTC."""
+    from pathlib import Path
+
+    shown = ["upload_id", "created_at", "created_by", "action", "files", "new", "changed",
+             "unchanged", "state", "summary"]
+    cells = []
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        values["created_at"] = f"{values['created_at']:%Y-%m-%d %H:%M} UTC"
+        values["files"] = ", ".join(Path(n).name for n in (values["files"] or "").split(", "))
+        cells.append([values[c] for c in shown])
+    return aligned(shown, cells, max_width=60)

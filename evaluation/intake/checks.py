@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from evaluation import arrow
 from evaluation.errors import WARNING, Problem
 from evaluation.intake.cleaning import Cleaner
 from evaluation.method.units import COUNT, unit_bounds
@@ -21,6 +22,7 @@ from evaluation.words import _
 OUTLIER_SD = 4.0
 OUTLIER_FACTOR = 3.0
 OUTLIER_MIN_POINTS = 5
+OUTLIER_GAP = 2.0  # and beyond the others' range by more than twice that range
 # A count indicator whose values mostly carry decimals is one warning for the indicator.
 FRACTION_MIN_ROWS, FRACTION_SHARE = 20, 0.5
 # One bit per year (mod 128) in two 64-bit masks: a series repeats a year exactly
@@ -39,7 +41,8 @@ def summarise_series(cl: Cleaner, relation: str, where: str, group: str) -> bool
     cl.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _series AS
         SELECT partnership_id, indicator_id, {group} AS grp, count(*) AS n, {_YEAR_BITS},
-               sum(value) AS s1, sum(value * value) AS s2
+               sum(value) AS s1, sum(value * value) AS s2, max(value, 2) AS hi2,
+               min(value, 2) AS lo2
         FROM {relation} WHERE {where} GROUP BY ALL""")
     return bool(cl.con.execute(
         "SELECT count(*) FROM _series WHERE bit_count(b1)::INTEGER + bit_count(b2)::INTEGER < n"
@@ -49,11 +52,11 @@ def summarise_series(cl: Cleaner, relation: str, where: str, group: str) -> bool
 def check_values(cl: Cleaner, upload_id: int) -> None:
     """Warn about implausible values and outliers among the new and changed rows.
 
-    Outliers are leave-one-out: a value is compared with the mean and standard
-    deviation of its series' *other* current values (at least
-    OUTLIER_MIN_POINTS of them) and must be both OUTLIER_SD deviations and a
-    factor OUTLIER_FACTOR away: a first year far below a plateau is history,
-    530 for 53 is a typo.
+    Outliers are leave-one-out: a value is compared with its series' *other*
+    current values (more than OUTLIER_MIN_POINTS of them) and must be OUTLIER_SD
+    standard deviations from their mean, a factor OUTLIER_FACTOR from it, and
+    outside their range by more than OUTLIER_GAP times that range: 530 among
+    50-56 is a typo; 25 among 2-15, a noisy series, is not (docs/method.md).
 
     Long because the checks share one pass over the new rows: splitting it would scan a
     million rows once per check.
@@ -63,7 +66,7 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
         CREATE OR REPLACE TEMP TABLE _flags AS
         WITH earlier AS (
             SELECT o.partnership_id, o.indicator_id, o.grp, count(*) AS n, sum(o.value) AS s1,
-                   sum(o.value * o.value) AS s2
+                   sum(o.value * o.value) AS s2, max(o.value, 2) AS hi2, min(o.value, 2) AS lo2
             FROM observations o SEMI JOIN _series s USING (partnership_id, indicator_id, grp)
             -- "< or >" rather than "<>": row groups written by this upload are skipped
             -- by their min/max without being read.
@@ -74,13 +77,18 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
             GROUP BY ALL),
         stats AS (
             SELECT s.partnership_id, s.indicator_id, s.grp, s.n + coalesce(e.n, 0) AS n,
-                   s.s1 + coalesce(e.s1, 0) AS s1, s.s2 + coalesce(e.s2, 0) AS s2
+                   s.s1 + coalesce(e.s1, 0) AS s1, s.s2 + coalesce(e.s2, 0) AS s2,
+                   list_reverse_sort(list_concat(s.hi2, coalesce(e.hi2, []))) AS hi2,
+                   list_sort(list_concat(s.lo2, coalesce(e.lo2, []))) AS lo2
             FROM _series s LEFT JOIN earlier e USING (partnership_id, indicator_id, grp)),
         z AS (
             SELECT d.rec, d.value, b.what, b.lo, b.hi, b.what = ? AS whole, st.n,
                    (st.s1 - d.value) / (st.n - 1) AS m,
                    ((st.s2 - d.value * d.value) - (st.s1 - d.value) ^ 2 / (st.n - 1))
-                   / (st.n - 2) AS var
+                   / (st.n - 2) AS var,
+                   -- the highest and lowest of the other values of the series
+                   CASE WHEN d.value >= st.hi2[1] THEN st.hi2[2] ELSE st.hi2[1] END AS top,
+                   CASE WHEN d.value <= st.lo2[1] THEN st.lo2[2] ELSE st.lo2[1] END AS bottom
             FROM _diff d JOIN stats st USING (partnership_id, indicator_id, grp)
             LEFT JOIN _bounds b ON b.i = d.indicator_id
             WHERE d.status <> 'unchanged'),
@@ -90,7 +98,9 @@ def check_values(cl: Cleaner, upload_id: int) -> None:
                    n > {OUTLIER_MIN_POINTS} AND (
                     (var > 1e-12 AND abs(value - m) > {OUTLIER_SD} * sqrt(var)
                      AND (m = 0 OR sign(value) <> sign(m) OR value / m > {OUTLIER_FACTOR}
-                          OR value / m < 1.0 / {OUTLIER_FACTOR}))
+                          OR value / m < 1.0 / {OUTLIER_FACTOR})
+                     AND (value > top + {OUTLIER_GAP} * (top - bottom)
+                          OR value < bottom - {OUTLIER_GAP} * (top - bottom)))
                     OR (var <= 1e-12 AND abs(value - m) > 0.5 * abs(m) AND abs(m) > 0))
                    AS outlier
             FROM z)
@@ -141,7 +151,7 @@ def _register_bounds(cl: Cleaner) -> None:
     bounds = [(i, *unit_bounds(u)) for i, u in units]
     bounds = [b for b in bounds if b[1] is not None or b[2] is not None]
     cl.con.register("_bounds", pa.table({
-        "i": pa.array([b[0] for b in bounds], pa.int64()),
-        "lo": pa.array([b[1] for b in bounds], pa.float64()),
-        "hi": pa.array([b[2] for b in bounds], pa.float64()),
-        "what": pa.array([b[3] for b in bounds], pa.string())}))
+        "i": arrow.array([b[0] for b in bounds], pa.int64()),
+        "lo": arrow.array([b[1] for b in bounds], pa.float64()),
+        "hi": arrow.array([b[2] for b in bounds], pa.float64()),
+        "what": arrow.array([b[3] for b in bounds], pa.string())}))

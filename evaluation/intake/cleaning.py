@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from evaluation import arrow
 from evaluation.errors import ERROR, Problem
 from evaluation.intake.formats import normalise_word
 from evaluation.intake.numbers import guess_marks, number_sql, settle_numbers
@@ -130,9 +131,9 @@ class Cleaner:
         raws = [r[0] for r in distinct]
         mapped = [mapper(r) for r in raws]
         self.con.register(f"_map_{col}", pa.table({
-            "raw": pa.array(raws, pa.string()),
-            "clean": pa.array([m[0] for m in mapped], pa.string()),
-            "typed": pa.array([m[1] for m in mapped], typed_type)}))
+            "raw": arrow.array(raws, pa.string()),
+            "clean": arrow.array([m[0] for m in mapped], pa.string()),
+            "typed": arrow.array([m[1] for m in mapped], typed_type)}))
 
     def _report_typed(self, years: Iterable[str], refs: list[Ref],
                       words: dict[str, tuple[dict[str, str], str]]) -> None:

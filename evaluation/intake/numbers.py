@@ -19,6 +19,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
+from evaluation import arrow
 from evaluation.errors import ERROR, WARNING
 from evaluation.intake.records import Records
 from evaluation.words import N_, _
@@ -254,8 +255,9 @@ def _read_slow(cl: Cleaner, col: str, texts: list[str], mark: str,
     """Read each distinct leftover text once; symbols and blanks become missing."""
     blank = [t for t in texts if not t.strip() or t.strip() in MISSING_SYMBOLS]
     values = {t: parse_number(t, mark == COMMA) for t in texts if t not in blank}
-    cl.con.register("_fixed", pa.table({"text": pa.array(list(values), pa.string()),
-                                        "number": pa.array(list(values.values()), pa.float64())}))
+    cl.con.register("_fixed", pa.table({
+        "text": arrow.array(list(values), pa.string()),
+        "number": arrow.array(list(values.values()), pa.float64())}))
     cl.con.execute(f"UPDATE _typed SET {col} = f.number FROM _fixed f "
                    f"WHERE _typed.{col}_raw = f.text AND _typed.{col} IS NULL")
     cl.con.unregister("_fixed")

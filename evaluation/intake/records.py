@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from evaluation import arrow
 from evaluation.errors import ERROR, Problem
 from evaluation.intake.textfile import MAX_CELL_CHARS, TextFile
 from evaluation.words import _
@@ -100,7 +101,7 @@ def parse_records(tf: TextFile, exact: bool = False) -> Records:
         table = None
     if table is None or rejected or _longest_cell(table) > MAX_CELL_CHARS:
         return _from_scan(tf, names)
-    table = table.append_column("rec", pa.array(np.arange(table.num_rows, dtype=np.int32)))
+    table = table.append_column("rec", arrow.numbers(np.arange(table.num_rows, dtype=np.int32)))
     return Records(table, tf)
 
 
@@ -109,7 +110,14 @@ def _record_lines(tf: TextFile, expected: int) -> np.ndarray | None:
     skipped, a quoted cell may hold line breaks): None when the count does not match
     `expected`, and the exact walk must decide."""
     start = _body_start(tf)
-    raw = np.frombuffer(memoryview(tf.data)[start:], dtype=np.uint8)
+    body = memoryview(tf.data)[start:]
+    if tf.data.find(b'"', start) < 0:
+        # No quote: as many lines as records means no empty line either (pyarrow skips
+        # those), so record i is line i of the body (most files).
+        lines = tf.data.count(b"\n", start) + (0 if tf.data.endswith(b"\n") else 1)
+        if lines == expected:
+            return np.arange(expected, dtype=np.int64) + 1 + tf.header_line
+    raw = np.frombuffer(body, dtype=np.uint8)
     breaks = np.flatnonzero(raw == 10)
     if breaks.size == 0 or breaks[-1] != raw.size - 1:
         breaks = np.append(breaks, raw.size)  # the last line has no line break

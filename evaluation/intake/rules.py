@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from evaluation import arrow
 from evaluation.errors import WARNING
 from evaluation.intake.checks import summarise_series
 from evaluation.intake.cleaning import (
@@ -164,8 +165,8 @@ def _spell_groups(cl: Cleaner) -> None:
     stored = [g for (g,) in cl.con.execute("SELECT DISTINCT grp FROM observations "
                                            "WHERE valid_to IS NULL AND grp <> ''").fetchall()]
     cl.con.register("_stored_groups", pa.table({
-        "grp": pa.array(stored, pa.string()),
-        "group_key": pa.array([name_key(g) for g in stored], pa.string())}))
+        "grp": arrow.array(stored, pa.string()),
+        "group_key": arrow.array([name_key(g) for g in stored], pa.string())}))
     cl.con.execute("""
         CREATE OR REPLACE TEMP TABLE _spelled AS
         WITH wanted AS (SELECT DISTINCT partnership_id, indicator_id, group_key FROM _typed

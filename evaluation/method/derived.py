@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from evaluation.limits import ACTOR_TYPES, survey_indicator_code
@@ -63,14 +64,20 @@ def register_figures(snap: Snapshot, codes: set[str]) -> pd.DataFrame:
         else:
             first, end = int(joined.min()), last
         upload = int(snap.upload_id or 0)
-        for year in range(first, end + 1):
-            active = group[(joined <= year) & (left.isna() | (left >= year))]
-            counts = active["actor_type"].value_counts()
-            rows.append((name, "REG_PARTNERS", year, "", float(len(active))))
-            rows += [(name, "REG_PARTNERS", year, actor, float(counts.get(actor, 0)))
-                     for actor in ACTOR_TYPES if actor in set(group["actor_type"])]
+        years = np.arange(first, end + 1)
+        # partner x year: active from the year joined to the year left (both counted)
+        active = (joined.to_numpy()[:, None] <= years) & (
+            left.isna().to_numpy()[:, None] | (left.to_numpy()[:, None] >= years))
+        actors = group["actor_type"].to_numpy()
+        present = [a for a in ACTOR_TYPES if a in set(actors)]
+        by_actor = {a: active[actors == a].sum(axis=0) for a in present}
+        total = active.sum(axis=0)
+        kinds = sum(active[actors == a].any(axis=0).astype(int) for a in set(actors))
+        for k, year in enumerate(years.tolist()):
+            rows.append((name, "REG_PARTNERS", year, "", float(total[k])))
+            rows += [(name, "REG_PARTNERS", year, a, float(by_actor[a][k])) for a in present]
             if "REG_ACTOR_TYPES" in codes:
-                rows.append((name, "REG_ACTOR_TYPES", year, "", float(len(counts))))
+                rows.append((name, "REG_ACTOR_TYPES", year, "", float(kinds[k])))
     frame = pd.DataFrame(rows, columns=["partnership", "indicator", "year", "group", "value"])
     frame["source"] = REGISTER_SOURCE
     frame["note"] = None

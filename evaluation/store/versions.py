@@ -234,9 +234,21 @@ def _label(table: str) -> str:
 def list_uploads(store: Store) -> pd.DataFrame:
     """The upload history, newest first, with the files and counts of each (`state` in
     the reader's words: '{upload}' in the message stands for the upload's id)."""
-    states = [_("undone by {upload}"), _("undoes {upload}")]
     with store.connect() as con:
-        return con.execute("""
+        return _uploads(con).df()
+
+
+def upload_history(store: Store) -> tuple[list[str], list[tuple]]:
+    """The same history as column names and rows, for a command that answers at once
+    (no pandas)."""
+    with store.connect() as con:
+        result = _uploads(con)
+        return [d[0] for d in result.description], result.fetchall()
+
+
+def _uploads(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    states = [_("undone by {upload}"), _("undoes {upload}")]
+    return con.execute("""
             SELECT u.upload_id, u.created_at, u.created_by, u.action, u.summary,
                    string_agg(f.file_name, ', ' ORDER BY f.position) AS files,
                    string_agg(DISTINCT f.kind, ', ') AS kinds,
@@ -252,4 +264,4 @@ def list_uploads(store: Store) -> pd.DataFrame:
                    u.undone_by IS NULL AS undoable
             FROM uploads u LEFT JOIN upload_files f USING (upload_id)
             GROUP BY ALL ORDER BY u.upload_id DESC
-        """, states).df()
+        """, states)
