@@ -9,6 +9,8 @@ read their own. Everything cached across sessions that holds words is keyed by i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +20,7 @@ from evaluation.words import (
     _,
     choose_language,
     current_language,
+    language,
     offered,
     set_language,
 )
@@ -72,3 +75,15 @@ def number_columns(frame: pd.DataFrame) -> dict:
     ones otherwise); whole numbers, years among them, are left as they are."""
     return {str(c): st.column_config.NumberColumn(format="localized")
             for c in frame.columns if frame[c].dtype.kind == "f"}
+
+
+def in_language(make: Callable[[], bytes | str]) -> Callable[[], bytes]:
+    """`make` run in this page's language wherever Streamlit calls it: a deferred
+    download is made outside the page's run, where no language is set."""
+    code = current_language()
+
+    def run() -> bytes:
+        with language(code):
+            data = make()
+        return data.encode("utf-8") if isinstance(data, str) else data
+    return run

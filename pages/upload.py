@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+import ui_language
 from evaluation.intake.fetch import Client, fetch_from_store
 from evaluation.intake.formats import KINDS, template_csv
 from evaluation.intake.importer import MAX_UPLOAD_MB, ImportReport, import_files
@@ -15,6 +16,8 @@ from evaluation.store.versions import list_uploads, undo_upload
 from evaluation.words import _
 
 ui.page_setup()
+
+
 
 st.title(_("Upload data"))
 st.write(_(
@@ -33,18 +36,22 @@ if not ui.can_write():
                  "dashboard's administrator if you need to change data. The upload history "
                  "below shows who changed what.").format(reason=reason))
 
+# The templates are made when a button is clicked, not on every visit to the page (then
+# outside the page's run: in_language carries the reader's language there).
 with st.expander(_("Templates and file formats")):
     st.write(_("Each kind is recognised from its header row. Semicolons, decimal commas, "
                "Norwegian and Danish column names and UTF-8, UTF-16 or Windows-1252 files are "
                "all fine. See docs/data-format.md for every column."))
     st.download_button(_("All templates in one workbook (Excel, a sheet per kind)"),
-                       template_workbook(), file_name="templates.xlsx",
+                       ui_language.in_language(template_workbook), file_name="templates.xlsx",
+                       on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template_workbook", type="primary")
     cols = st.columns(4)
     for i, kind in enumerate(KINDS.values()):
         cols[i % 4].download_button(
-            _(kind.title), template_csv(kind.name), file_name=f"template_{kind.name}.csv",
+            _(kind.title), ui_language.in_language(lambda k=kind.name: template_csv(k)),
+            file_name=f"template_{kind.name}.csv", on_click="ignore",
             mime="text/csv", key=f"template_{kind.name}", width="stretch")
 
 if message := st.session_state.pop("upload_message", None):
@@ -157,11 +164,16 @@ else:
     choices = uploads["upload_id"].tolist()
     chosen = st.selectbox(_("Look at an upload"), choices,
                           format_func=lambda u: _("upload {upload}").format(upload=u))
-    with ui.guarded():
-        changes = read_upload_changes(store, int(chosen))
-    st.dataframe(changes.fillna(""), hide_index=True, width="stretch", column_config={
-        "what": _("what"), "key": _("key"), "change": _("change"), "old": _("old value"),
-        "new": _("new value")})
+    # Read and sent only when opened: upload 1 of a store is thousands of rows, most of
+    # what this page would send.
+    box = st.expander(_("What upload {upload} changed").format(upload=chosen),
+                      key="upload_changes", on_change="rerun")
+    if box.open:
+        with box, ui.guarded():
+            changes = read_upload_changes(store, int(chosen))
+            st.dataframe(changes.fillna(""), hide_index=True, width="stretch", column_config={
+                "what": _("what"), "key": _("key"), "change": _("change"),
+                "old": _("old value"), "new": _("new value")})
     undoable = bool(uploads.loc[uploads["upload_id"] == chosen, "undoable"].iloc[0])
     if undoable and ui.can_write() and st.button(_("Undo upload {upload}").format(upload=chosen)):
         with ui.guarded():

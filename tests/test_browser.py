@@ -48,12 +48,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store_path: Path, port: int, env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run dashboard.py` on `port`, returned once its health check answers."""
+def start_app(store_path: Path, port: int, env: dict | None = None,
+              script: Path | None = None) -> subprocess.Popen:
+    """`streamlit run dashboard.py` (or `script`) on `port`, returned once its health
+    check answers."""
     environment = {**os.environ, "EVALUATION_DB": str(store_path), **(env or {})}
     log = open(store_path.with_suffix(".log"), "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"),
          "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60

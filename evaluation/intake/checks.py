@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from evaluation import arrow
 from evaluation.errors import WARNING, Problem
+from evaluation.intake import arrow
 from evaluation.intake.cleaning import Cleaner
 from evaluation.method.units import COUNT, unit_bounds
 from evaluation.words import _

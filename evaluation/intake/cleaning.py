@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from evaluation import arrow
 from evaluation.errors import ERROR, Problem
+from evaluation.intake import arrow
 from evaluation.intake.formats import normalise_word
 from evaluation.intake.numbers import guess_marks, number_sql, settle_numbers
 from evaluation.intake.records import Records

@@ -19,8 +19,8 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from evaluation import arrow
 from evaluation.errors import ERROR, WARNING
+from evaluation.intake import arrow
 from evaluation.intake.records import Records
 from evaluation.words import N_, _
 

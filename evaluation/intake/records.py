@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from evaluation import arrow
 from evaluation.errors import ERROR, Problem
+from evaluation.intake import arrow
 from evaluation.intake.textfile import MAX_CELL_CHARS, TextFile
 from evaluation.words import _
 

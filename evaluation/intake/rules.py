@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from evaluation import arrow
 from evaluation.errors import WARNING
+from evaluation.intake import arrow
 from evaluation.intake.checks import summarise_series
 from evaluation.intake.cleaning import (
     INDICATOR,

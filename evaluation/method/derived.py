@@ -47,6 +47,9 @@ def register_figures(snap: Snapshot, codes: set[str]) -> pd.DataFrame:
 
     Years run from the partnership's start (or its first partner) to the last year the
     portfolio holds any figure or register change, within the horizon.
+
+    Long because the partner-by-year matrix and the three kinds of rows it gives (the
+    total, each actor type, the types represented) are one walk per partnership.
     """
     partners = snap.partners
     if partners.empty or "REG_PARTNERS" not in codes:

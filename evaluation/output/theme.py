@@ -75,6 +75,30 @@ def _lines(text: str, width: int = 90) -> list[str]:
     return lines
 
 
+# What every chart takes from plotly's default template, and nothing else: the default
+# travels whole in each figure's JSON (7 KB of a 10 KB chart, 31 times on a partnership
+# page), while these few settings keep every chart looking as it did.
+COMPACT_TEMPLATE = {
+    "layout": {
+        "autotypenumbers": "strict", "hoverlabel": {"align": "left"},
+        "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3",
+                     "#FF6692", "#B6E880", "#FF97FF", "#FECB52"],
+        **{axis: {"gridcolor": "white", "linecolor": "white", "ticks": "",
+                  "title": {"standoff": 15}, "zerolinecolor": "white", "automargin": True,
+                  "zerolinewidth": 2} for axis in ("xaxis", "yaxis")},
+        "shapedefaults": {"line": {"color": "#2a3f5f"}},
+        "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
+    },
+    "data": {
+        "bar": [{"type": "bar", "marker": {
+            "line": {"color": "#E5ECF6", "width": 0.5},
+            "pattern": {"fillmode": "overlay", "size": 10, "solidity": 0.2}}}],
+        "scatter": [{"type": "scatter",
+                     "fillpattern": {"fillmode": "overlay", "size": 10, "solidity": 0.2}}],
+    },
+}
+
+
 def base_layout(title: str, subtitle: str = "", height: int = 420, wrap: int = 90
                 ) -> dict[str, Any]:
     """Layout shared by every chart: title and subtitle (lines of at most `wrap`
@@ -93,6 +117,7 @@ def base_layout(title: str, subtitle: str = "", height: int = 420, wrap: int = 9
         "hovermode": "closest",
         "yaxis": {"gridcolor": "#E5E5E5", "zeroline": False, "ticks": "outside"},
         "separators": plotly_separators(),  # ticks and hover in the reader's marks
+        "template": COMPACT_TEMPLATE,
     }
 
 
