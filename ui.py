@@ -258,7 +258,8 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     if menu.open:
         with menu:
             for f in export_files(item):
-                st.download_button(f.name.rsplit(".", 1)[1].upper(), _logged(f.data, f.name),
+                st.download_button(f.name.rsplit(".", 1)[1].upper(),
+                                   _logged(ui_language.in_language(f.data), f.name),
                                    file_name=f.name,
                                    mime=f.mime, key=f"dl_{item.key}_{f.name}",
                                    width="stretch", on_click="ignore")
