@@ -145,3 +145,15 @@ def test_the_configured_default_language_is_checked():
     assert Config.from_environment({"EVALUATION_LANGUAGE": "da"}).language == "da"
     with pytest.raises(Exception, match="EVALUATION_LANGUAGE"):
         Config.from_environment({"EVALUATION_LANGUAGE": "klingon"})
+
+
+def test_a_deferred_download_is_made_in_the_language_of_its_page():
+    """Streamlit makes a deferred download outside the page's run, where no language is
+    set: the file must still be in the reader's language."""
+    import ui_language
+
+    with words.language("nb"):
+        make = ui_language.in_language(lambda: words._("Overview"))
+        wanted = words._("Overview").encode("utf-8")
+    assert words.current_language() == "en"
+    assert make() == wanted != b"Overview"
