@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 from evaluation.cli import main
 from evaluation.intake.edits import save_commentary
+from evaluation.intake.importer import import_files
 from evaluation.method.model import evaluate
 from evaluation.output.render import BrowserMissing
 from evaluation.output.report import annual_report_pdf, annual_report_zip
@@ -161,7 +163,6 @@ def longest_names(store):
 
 
 def load_all(store, files):
-    from evaluation.intake.importer import import_files
     return import_files(store, [(n, t.encode()) for n, t in files], user="t")
 
 
@@ -200,3 +201,33 @@ def test_control_characters_in_an_old_store_do_not_break_images_or_the_report(st
         if chart.figure() is not None:
             ET.fromstring(WRITERS["svg"](chart))  # valid XML
     assert "Esc[31maped" in pdf_text(annual_report_pdf(ev, name, 2024))  # the ESC dropped
+
+
+TINY = {
+    "partnerships.csv": "partnership,municipality,start_year,horizon_years,purpose,lead\n"
+                        + "".join(f"Tiny {n},Askim,2020,6,Purpose,Lead\n" for n in "ABC"),
+    "indicators.csv": "indicator,name,pillar,unit,direction,description\n"
+                      "PRO_MEET,Meetings,process,count,higher_is_better,\n",
+    "observations.csv": "partnership,indicator,year,value,group,source,note\n"
+                        + "".join(f"Tiny {n},PRO_MEET,{y},{y - 2015},,Minutes,\n"
+                                  for n in "ABC" for y in (2020, 2021, 2022)),
+}
+
+
+@needs_browser
+def test_every_report_of_a_store_is_drawn_in_one_browser_session(store, tmp_path):
+    """`report` without --partnership writes each partnership's report through the browser
+    the configuration names, started once for all of them (a national store has 400)."""
+    import_files(store, [(k, v.encode()) for k, v in TINY.items()], user="tester")
+    started = tmp_path / "started.log"
+    browser = tmp_path / "counting-browser"
+    browser.write_text(f'#!/bin/sh\necho start >> "{started}"\nexec /usr/bin/chromium "$@"\n')
+    browser.chmod(0o755)
+    done = subprocess.run([sys.executable, "-m", "evaluation", "report", "--db", str(store.path),
+                           "--year", "2022", "--out", str(tmp_path / "reports")],
+                          env={**os.environ, "EVALUATION_BROWSER": str(browser)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert written == [f"Tiny-{n}_annual-report_2022.pdf" for n in "ABC"]
+    assert started.read_text().split() == ["start"]

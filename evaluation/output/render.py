@@ -129,7 +129,9 @@ def _ensure_server() -> None:
     if not _started:
         import kaleido
 
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        # The browser chosen (EVALUATION_BROWSER) or found, never kaleido's own search: a
+        # configured path must be the one that draws.
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True, path=browser_path())
         _started = True
 
 
