@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evaluation import cli_fetch, cli_survey
+from evaluation.cli_kept import kept
 from evaluation.cli_text import emit, fix_words, history_text, say, silence_stdout, write
 from evaluation.config import Config
 from evaluation.errors import EvaluationError
@@ -178,6 +179,7 @@ def _evaluation(args: argparse.Namespace) -> tuple[Evaluation, str | None]:
 
 
 @command("status")
+@kept
 def cmd_status(args: argparse.Namespace) -> int:
     from evaluation.method.assessment import status_table
 
@@ -190,6 +192,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 @command("scores")
+@kept
 def cmd_scores(args: argparse.Namespace) -> int:
     result, name = _evaluation(args)
     table = result.scores

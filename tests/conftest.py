@@ -20,6 +20,14 @@ needs_browser = pytest.mark.skipif(not HAS_CHROMIUM and not os.environ.get("CI")
                                    reason="no Chromium (apt-get install chromium)")
 
 
+@pytest.fixture(autouse=True)
+def kept_answers(tmp_path_factory, monkeypatch) -> Path:
+    """Each test keeps the command line's answers in a folder of its own, never ~/.cache."""
+    folder = tmp_path_factory.mktemp("kept")
+    monkeypatch.setenv("EVALUATION_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """An empty store with the current schema."""

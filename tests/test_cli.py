@@ -19,7 +19,7 @@ from evaluation.intake.formats import KINDS
 from evaluation.output.report import _report_span, _spans_text
 from evaluation.store.connection import Store, migrate_to
 from evaluation.store.snapshot import read_snapshot
-from tests.conftest import dump
+from tests.conftest import dump, load
 
 NO = "Nettverk friluftsliv Askim"
 
@@ -469,3 +469,34 @@ def test_control_characters_from_data_never_reach_the_terminal(sample_store, cap
         assert code == 0, err
         assert "\x1b" not in out + err and "\x07" not in out + err, command
     assert "\\x1b[2J" in run(capsys, "status", "--db", str(sample_store.path))[1]
+
+
+def test_status_answers_again_from_the_kept_answer_until_the_store_changes(
+        sample_store, capsys, kept_answers):
+    db = str(sample_store.path)
+    first = run(capsys, "status", "--db", db)[1]
+    [entry] = kept_answers.iterdir()
+    assert entry.read_text(encoding="utf-8") == first and entry.stat().st_mode & 0o777 == 0o600
+    entry.write_text("kept\n", encoding="utf-8")  # proves the next answer is the kept one
+    assert run(capsys, "status", "--db", db)[1] == "kept\n"
+    assert run(capsys, "status", "--db", db, "--format", "csv")[1] != "kept\n"
+    assert run(capsys, "--lang", "nb", "status", "--db", db)[1] != "kept\n"
+    assert run(capsys, "scores", "--db", db)[1] != "kept\n"
+    load(sample_store, "partnership,indicator,year,value,group,source,note\n"
+                       "Ungdomsløftet Drammen,INV_PARTICIPANTS,2026,210,,Register,\n")
+    after = run(capsys, "status", "--db", db)[1]
+    assert after != "kept\n" and after != first and "2026" in after
+
+
+def test_status_computes_when_answers_cannot_be_kept(sample_store, capsys, monkeypatch,
+                                                     tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    db = str(sample_store.path)
+    monkeypatch.setenv("EVALUATION_CACHE", str(blocked / "kept"))
+    code, out, err = run(capsys, "status", "--db", db)
+    assert code == 0 and "Ungdomsløftet Drammen" in out and not err
+    monkeypatch.setenv("EVALUATION_CACHE", "none")
+    assert run(capsys, "status", "--db", db)[1] == out
+    code, _out, err = run(capsys, "status", "--db", str(tmp_path / "missing.duckdb"))
+    assert code == 1 and "There is no store" in err
