@@ -87,3 +87,17 @@ def in_language(make: Callable[[], bytes | str]) -> Callable[[], bytes]:
             data = make()
         return data.encode("utf-8") if isinstance(data, str) else data
     return run
+
+
+def uploader_in_language() -> None:
+    """Streamlit writes the file uploader's button ("Upload") and its size line in English
+    whatever the page's language; the button is named in the reader's words and the size
+    line hidden (the uploader's own label says the size and the kinds of file)."""
+    word = _("Choose files").replace("\\", "\\\\").replace('"', '\\"')
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+  font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{word}"; font-size: 0.875rem; }}
+</style>""")

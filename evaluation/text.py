@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 
 from evaluation.words import _
 
@@ -30,6 +31,18 @@ def markdown_literal(text: object) -> str:
     if text is None or text != text:
         return ""
     return _AUTOLINK.sub("\u2060", str(text)).translate(_MARKDOWN)
+
+
+def markdown_table(header: Sequence[object], rows: Iterable[Sequence[object]],
+                   right: Sequence[int] = ()) -> str:
+    """A markdown table of cells shown as written (escaped, one line each); the columns
+    whose positions are in `right` (counts) are aligned right."""
+    def cell(value: object) -> str:
+        return " ".join(markdown_literal(value).split())
+    rule = ["---:" if i in right else "---" for i in range(len(header))]
+    lines = [header, rule, *rows]
+    return "\n".join("| " + " | ".join(cell(v) if n != 1 else v for v in line) + " |"
+                     for n, line in enumerate(lines))
 
 
 def clean_text(text: str) -> str | None:

@@ -13,11 +13,12 @@ from evaluation.intake.upload_report import problems_table
 from evaluation.intake.workbook import template_workbook
 from evaluation.store.snapshot import read_upload_changes
 from evaluation.store.versions import list_uploads, undo_upload
-from evaluation.words import _
+from evaluation.text import markdown_table
+from evaluation.words import _, number
 
 ui.page_setup()
 
-
+LATEST_UPLOADS = 10  # shown at once; the rest when asked for
 
 st.title(_("Upload data"))
 st.write(_(
@@ -58,6 +59,7 @@ if message := st.session_state.pop("upload_message", None):
     st.success(ui.plain(message))
 
 round_ = st.session_state.setdefault("upload_round", 0)
+ui_language.uploader_in_language()
 uploaded = st.file_uploader(
     _("CSV files, Excel workbooks or statistics offices' tables (StatBank CSV, PC-Axis, "
       "JSON-stat; at most {size} MB each; every sheet of a workbook is read as a file of its "
@@ -151,16 +153,29 @@ if uploads.empty:
 else:
     actions = {"import": _("import"), "undo": _("undo"), "edit": _("edit in the app"),
                "settings": _("settings"), "survey": _("survey round")}
-    st.dataframe(
-        uploads.assign(action=uploads["action"].map(lambda a: actions.get(a, a)))[[
-            "upload_id", "created_at", "created_by", "action", "files", "new", "changed",
-            "unchanged", "state", "summary"]],
-        hide_index=True, width="stretch",
-        column_config={"upload_id": _("upload"), "created_at": st.column_config.DatetimeColumn(
-            _("time (UTC)"), format="YYYY-MM-DD HH:mm"), "created_by": _("by"),
-            "action": _("action"), "files": _("files"), "new": _("new"),
-            "changed": _("changed"), "unchanged": _("unchanged"), "state": _("state"),
-            "summary": _("summary")})
+    history = uploads.assign(action=uploads["action"].map(lambda a: actions.get(a, a)))[[
+        "upload_id", "created_at", "created_by", "action", "files", "new", "changed",
+        "unchanged", "state", "summary"]]
+    names = {"upload_id": _("upload"), "created_at": _("time (UTC)"), "created_by": _("by"),
+             "action": _("action"), "files": _("files"), "new": _("new"),
+             "changed": _("changed"), "unchanged": _("unchanged"), "state": _("state"),
+             "summary": _("summary")}
+    # The latest uploads as a plain table: the interactive grid's code took half a second
+    # to load in the browser, so the whole history is built when it is opened. Times keep
+    # to one line (non-breaking hyphens and space) in a phone's narrow column.
+    latest = history.head(LATEST_UPLOADS).assign(
+        created_at=lambda f: f["created_at"].dt.strftime("%Y\u2011%m\u2011%d\u00a0%H:%M"),
+        **{c: lambda f, c=c: f[c].map(number) for c in ("new", "changed", "unchanged")})
+    st.markdown(markdown_table([names[c] for c in history.columns],
+                               latest.itertuples(index=False), right=(0, 5, 6, 7)))
+    if len(history) > LATEST_UPLOADS:
+        every = st.expander(_("All {count} uploads").format(count=number(len(history))),
+                            key="upload_all", on_change="rerun")
+        if every.open:
+            every.dataframe(
+                history, hide_index=True, width="stretch", column_config={
+                    **names, "created_at": st.column_config.DatetimeColumn(
+                        names["created_at"], format="YYYY-MM-DD HH:mm")})
     choices = uploads["upload_id"].tolist()
     chosen = st.selectbox(_("Look at an upload"), choices,
                           format_func=lambda u: _("upload {upload}").format(upload=u))

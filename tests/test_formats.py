@@ -11,7 +11,7 @@ from evaluation.intake.formats import (
     match_header,
     template_csv,
 )
-from evaluation.text import suggest
+from evaluation.text import markdown_table, suggest
 from tests.conftest import load
 
 
@@ -79,3 +79,11 @@ def test_a_wide_header_with_float_years_is_recognised_without_unused_columns():
     match = match_header(["partnership", "indicator", "2019.0", "2020.0", " 2021 "])
     assert match.kind.name == "observations_wide"
     assert match.year_columns == {2019: 2, 2020: 3, 2021: 4} and not match.unknown
+
+
+def test_a_markdown_table_shows_each_cell_as_written_on_one_line():
+    table = markdown_table(["upload", "summary"], [(3, "a | b\nc *d*"), (2, None)], right=(0,))
+    lines = table.splitlines()
+    assert lines[:2] == ["| upload | summary |", "| ---: | --- |"]
+    assert lines[2] == "| 3 | a \\| b c \\*d\\* |"  # the pipe cannot split the row
+    assert lines[3] == "| 2 |  |"

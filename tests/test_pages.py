@@ -244,3 +244,17 @@ def test_the_upload_page_checks_a_file_once_not_on_every_click(app_store, monkey
     next(b for b in at.button if b.label.startswith("Commit")).click().run()
     assert calls == [False, True]  # the commit validates once more, inside its transaction
     assert "upload_preview" not in at.session_state
+
+
+def test_upload_history_shows_the_latest_at_once_and_all_when_asked(app_store):
+    for year in range(2020, 2031):
+        load(app_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,{year},1\n")
+    at = page("upload")
+    history = next(m.value for m in at.markdown if m.value.startswith("| upload |"))
+    rows = [line.split(" | ")[0].strip("| ") for line in history.splitlines()[2:]]
+    assert rows == [str(u) for u in range(12, 2, -1)]  # newest first, ten of twelve
+    assert "All 12 uploads" in [e.label for e in at.expander]
+    assert not any(len(d.value) == 12 for d in at.dataframe)  # the grid waits to be opened
+    at.session_state["upload_all"] = True
+    at.run()
+    assert list(at.dataframe[-1].value["upload_id"]) == list(range(12, 0, -1))
