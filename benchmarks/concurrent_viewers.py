@@ -11,6 +11,10 @@ view sends `rerun_script` for a page and waits for `script_finished`, the time
 a person waits for the page. Viewers pause to read between pages (1-3 s,
 seeded), as a steering group does. Run: `python benchmarks/concurrent_viewers.py`
 (`--gc` also runs the server with Streamlit's default post-run GC, to show its cost).
+
+Memory: the server's resident memory (VmRSS) is sampled every 0.1 s; per session is the
+peak while all sessions are open, less the peak with one session, over the sessions
+added.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -100,7 +105,33 @@ async def run(url: str, store: Path, sessions: int, pages: int,
     return times, (results[-1] if commit else None)
 
 
-def measure(folder: Path, gc: bool, args: argparse.Namespace) -> tuple[float, float, float]:
+class Resident:
+    """The peak resident memory of a process while sampling (MB)."""
+
+    def __init__(self, pid: int) -> None:
+        self.status = Path(f"/proc/{pid}/status")
+        self.peak = 0.0
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> Resident:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.running = False
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while self.running:
+            for line in self.status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.peak = max(self.peak, int(line.split()[1]) / 1024)
+            time.sleep(0.1)
+
+
+def measure(folder: Path, gc: bool,
+            args: argparse.Namespace) -> tuple[float, float, float, float, float]:
     store = folder / ("gc" if gc else "nogc") / "app.duckdb"
     store.parent.mkdir()
     load_sample_data(Store(store))
@@ -110,12 +141,16 @@ def measure(folder: Path, gc: bool, args: argparse.Namespace) -> tuple[float, fl
     try:
         url = f"ws://127.0.0.1:{port}"
         think = (args.think_min, args.think_max)
-        single, _ = asyncio.run(run(url, store, 1, args.pages * 2, think))
-        many, commit = asyncio.run(run(url, store, args.sessions, args.pages, think))
+        with Resident(server.pid) as one:
+            single, _ = asyncio.run(run(url, store, 1, args.pages * 2, think))
+        with Resident(server.pid) as all_open:
+            many, commit = asyncio.run(run(url, store, args.sessions, args.pages, think))
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return statistics.median(single), statistics.median(many), commit or 0.0
+    per_session = (all_open.peak - one.peak) / max(args.sessions - 1, 1)
+    return (statistics.median(single), statistics.median(many), commit or 0.0, one.peak,
+            per_session)
 
 
 def main() -> None:
@@ -134,12 +169,14 @@ def main() -> None:
         if args.gc:
             rows.append(("postScriptGC on (Streamlit's default)", *measure(folder, True, args)))
         shutil.rmtree(folder, ignore_errors=True)
-    for label, single, many, commit in rows:
+    for label, single, many, commit, resident, per_session in rows:
         print(f"{label}:")
         print(f"  one session, median page time: {single * 1000:.0f} ms")
         print(f"  {args.sessions} sessions + an evaluator's commit ({commit:.1f} s), median "
               f"page time: {many * 1000:.0f} ms")
         print(f"  ratio: {many / single:.2f}x (goal: at most 2x)")
+        print(f"  server memory with one session: {resident:.0f} MB; each further session "
+              f"{per_session:.1f} MB")
 
 
 if __name__ == "__main__":
