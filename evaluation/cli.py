@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evaluation import cli_fetch, cli_survey
+from evaluation import cli_copy, cli_fetch, cli_survey
 from evaluation.cli_kept import kept
 from evaluation.cli_text import emit, fix_words, history_text, say, silence_stdout, write
 from evaluation.config import Config
@@ -23,14 +23,7 @@ from evaluation.errors import EvaluationError
 from evaluation.intake.formats import KINDS
 from evaluation.output.render import browser_choice, use_browser
 from evaluation.store.connection import Store
-from evaluation.words import (
-    _,
-    choose_language,
-    language_of,
-    offered,
-    set_language,
-    system_language,
-)
+from evaluation.words import _, choose_language, language_of, offered, set_language, system_language
 
 # Each command imports what it uses when it runs, so that a read command answers
 # without loading pandas, plotly or the PDF library (docs/architecture.md).
@@ -123,6 +116,11 @@ def _outcome(report: ImportReport, dry_run: bool) -> int:
         return 1
     say(report.summary() + (_(" (dry run: nothing was written)") if dry_run else ""))
     return 0
+
+
+@command("copy")
+def cmd_copy(args: argparse.Namespace) -> int:
+    return cli_copy.run(args, say)
 
 
 @command("fetch")
@@ -337,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help=_("year assessed (default: each series' latest year)"))
     cli_survey.add_parser(sub, common)
     cli_fetch.add_parser(sub, common)
+    cli_copy.add_parser(sub, common)
     return parser
 
 

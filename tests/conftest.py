@@ -12,6 +12,7 @@ from evaluation.intake.importer import ImportReport, import_files
 from evaluation.intake.sample import load_sample_data
 from evaluation.store.connection import Store
 from evaluation.store.schema import ENTITIES, PLAIN_TABLES
+from tests import postgres_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HAS_CHROMIUM = Path("/usr/bin/chromium").exists()
@@ -26,6 +27,24 @@ def kept_answers(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("kept")
     monkeypatch.setenv("EVALUATION_CACHE", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One real PostgreSQL server for the session (skipped without the package, except in
+    CI, where .ci/run installs it)."""
+    if postgres_server.binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL 15 or newer is not installed (apt-get install postgresql)")
+        pytest.skip("no PostgreSQL server (apt-get install postgresql)")
+    with postgres_server.running() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """An empty database of its own for one test, owned by a role without superuser."""
+    return postgres_cluster.database()
 
 
 @pytest.fixture

@@ -47,6 +47,14 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False,
                  lock_timeout: float = 30.0) -> None:
+        if re.match(r"(?i)postgres(ql)?:/", str(path)):
+            raise EvaluationError(
+                _("{store} is a PostgreSQL database. So far PostgreSQL stores are copied to "
+                  "and from with the copy command (python -m evaluation copy --from ... --to "
+                  "...); the app and the other commands use a store file.").format(
+                    store=re.sub(r":[^:@/]*@", ":***@",
+                                 re.sub(r"^(\w+):/(?!/)", r"\1://", str(path)))),
+                _("PostgreSQL store"), fix=CHOOSE_STORE)
         self.path = Path(path)
         self.read_only = read_only
         self.lock_timeout = lock_timeout
