@@ -131,6 +131,17 @@ class _Unreadable(Exception):
     """A secrets file exists but cannot be read or parsed."""
 
 
+def store_password() -> str | None:
+    """The PostgreSQL store's password from the app's secrets (`[store] password`), if any:
+    beside the URL, PGPASSWORD and ~/.pgpass, where operators keep the app's other secrets."""
+    try:
+        section = _secrets().get("store") or {}
+    except (_NoSecrets, _Unreadable):
+        return None
+    password = section.get("password") if isinstance(section, Mapping) else None
+    return str(password) if password else None
+
+
 def _secrets() -> Mapping:
     """The parsed secrets; _NoSecrets when there is no file, _Unreadable when one is bad.
 

@@ -60,7 +60,9 @@ def get_store() -> Store:
     """The app's store (EVALUATION_DB or data/evaluation.duckdb), created on first start."""
     config_ = config()
     use_browser(config_.browser)
-    store = Store(config_.store, read_only=config_.read_only, lock_timeout=config_.lock_timeout)
+    password = login.store_password() if isinstance(config_.store, str) else None
+    store = Store(config_.store, read_only=config_.read_only, lock_timeout=config_.lock_timeout,
+                  **({"password": password} if password else {}))
     if ensure_store(store):
         log.info("created %s with the sample data", store.path)
     return store

@@ -223,7 +223,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_report_year(snap, names, args.year)
     targets = report_targets(Path(args.out), names, args.format, args.year)
     for target in targets:
-        refuse_store_path(target, store.path, _("the report"))
+        if not store.server:
+            refuse_store_path(target, store.path, _("the report"))
     for note in renamed_targets(targets):
         say(note)
     result = evaluate(snap)
@@ -279,9 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Every command and its flags. Long because it is the command line's whole
     declaration, one command after another, read top to bottom."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help=_("the store file (default: $EVALUATION_DB or "
-                               "data/evaluation.duckdb)"))
+    common.add_argument("--db", metavar="STORE", default=argparse.SUPPRESS,
+                        help=_("the store file, or a PostgreSQL database as "
+                               "postgresql://user@host:port/dbname (default: $EVALUATION_DB "
+                               "or data/evaluation.duckdb)"))
     common.add_argument("--user", default=argparse.SUPPRESS,
                         help=_("who to record as the author (default: $EVALUATION_USER or login)"))
     common.add_argument("--lang", metavar="CODE", default=argparse.SUPPRESS,

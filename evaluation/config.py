@@ -26,7 +26,7 @@ class Config:
     """Where the store is, whether it may be written, how long to wait for it, and which
     browser draws static images (None: look for Chromium; "" : there is none)."""
 
-    store: Path = DEFAULT_STORE
+    store: Path | str = DEFAULT_STORE  # a file, or a PostgreSQL URL kept as written
     read_only: bool = False
     lock_timeout: float = 30.0
     browser: str | None = None
@@ -67,7 +67,7 @@ class Config:
         if language_of(language) is None:
             raise EvaluationError(_("EVALUATION_LANGUAGE must be one of {codes}.").format(
                 codes=", ".join(offered())), _("Configuration error"))
-        return cls(store=Path(env.get("EVALUATION_DB") or DEFAULT_STORE),
+        return cls(store=store_location(env.get("EVALUATION_DB") or DEFAULT_STORE),
                    read_only=env.get("EVALUATION_READ_ONLY", "").strip().lower() in _TRUE,
                    lock_timeout=timeout, browser=browser,
                    user=env.get("EVALUATION_USER") or None, statistics_apis=tuple(apis),
@@ -75,4 +75,12 @@ class Config:
 
     def with_store(self, store: str | Path | None) -> Config:
         """The same configuration with another store (the command line's --db)."""
-        return self if not store else replace(self, store=Path(store))
+        return self if not store else replace(self, store=store_location(store))
+
+
+def store_location(store: str | Path) -> Path | str:
+    """A store file's path, or a PostgreSQL URL as written (a path would fold its `//`)."""
+    text = str(store)
+    if text.split("://", 1)[0].lower() in ("postgresql", "postgres") and "://" in text:
+        return text
+    return Path(store)

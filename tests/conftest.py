@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,40 @@ def postgres_cluster():
 
 
 @pytest.fixture
-def postgres_url(postgres_cluster) -> str:
+def postgres_url(postgres_cluster) -> Iterator[str]:
     """An empty database of its own for one test, owned by a role without superuser."""
-    return postgres_cluster.database()
+    from evaluation.store import pg_store, postgres
+
+    url = postgres_cluster.database()
+    yield url
+    postgres.close_pools(url)
+    pg_store.forget(url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test that uses a store runs twice: on a DuckDB file and on a real PostgreSQL
+    database (where PostgreSQL is installed, and always in CI; EVALUATION_TEST_BACKENDS=duckdb
+    runs the file alone). A test marked `file_store` checks what only a file has."""
+    uses_store = {"store", "sample_store", "app_store"} & set(metafunc.fixturenames)
+    if not uses_store or metafunc.definition.get_closest_marker("file_store"):
+        return
+    wanted = os.environ.get("EVALUATION_TEST_BACKENDS", "all").strip().lower()
+    if wanted == "all" and (postgres_server.binaries() is not None or os.environ.get("CI")):
+        metafunc.parametrize("backend", ["duckdb", "postgresql"], indirect=True)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture
+def store(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Store:
     """An empty store with the current schema."""
-    s = Store(tmp_path / "store.duckdb")
-    s.schema_version()
+    s = Store(request.getfixturevalue("postgres_url") if backend == "postgresql"
+              else tmp_path / "store.duckdb")
+    with s.connect():  # creates the schema
+        pass
     return s
 
 
@@ -63,8 +88,15 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sample_store(tmp_path: Path, sample_template: Path) -> Store:
+def sample_store(tmp_path: Path, sample_template: Path, backend: str,
+                 request: pytest.FixtureRequest) -> Store:
     """A fresh copy of the store holding the sample data (upload 1)."""
+    if backend == "postgresql":
+        from evaluation.store.moving import copy_store
+
+        url = request.getfixturevalue("postgres_url")
+        copy_store(sample_template, url)
+        return Store(url)
     path = tmp_path / "sample.duckdb"
     shutil.copy(sample_template, path)
     return Store(path)
@@ -80,13 +112,20 @@ def no_browser():
 
 
 @pytest.fixture
-def app_store(tmp_path: Path, sample_template: Path, monkeypatch: pytest.MonkeyPatch):
+def app_store(tmp_path: Path, sample_template: Path, monkeypatch: pytest.MonkeyPatch,
+              backend: str, request: pytest.FixtureRequest):
     """A copy of the sample store that the app's pages open (EVALUATION_DB), with the
     app's caches emptied before and after."""
     import streamlit as st
 
-    path = tmp_path / "app.duckdb"
-    shutil.copy(sample_template, path)
+    if backend == "postgresql":
+        from evaluation.store.moving import copy_store
+
+        path = request.getfixturevalue("postgres_url")
+        copy_store(sample_template, path)
+    else:
+        path = tmp_path / "app.duckdb"
+        shutil.copy(sample_template, path)
     monkeypatch.setenv("EVALUATION_DB", str(path))
     monkeypatch.delenv("EVALUATION_READ_ONLY", raising=False)
     st.cache_resource.clear()
@@ -98,8 +137,29 @@ def app_store(tmp_path: Path, sample_template: Path, monkeypatch: pytest.MonkeyP
 def dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table, all versions, in a stable order: for 'nothing changed'."""
     tables = ["uploads", "upload_files", *ENTITIES, *PLAIN_TABLES]
+    if store.server:  # what PostgreSQL itself holds, never this process's mirror of it
+        return _dump_postgres(store.url, tables)
     with store.connect() as con:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+
+def _dump_postgres(url: str, tables: list[str]) -> dict[str, list[tuple]]:
+    import duckdb
+
+    from evaluation.store import postgres
+
+    schemas = postgres.arrow_schemas()
+    con = duckdb.connect(":memory:")
+    with postgres.connect(url) as pg:
+        pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        dumped = {}
+        for t in tables:
+            con.register("_rows", postgres.read_table(pg, t, schemas[t]))
+            dumped[t] = con.execute("SELECT * FROM _rows ORDER BY ALL").fetchall()
+            con.unregister("_rows")
+        pg.rollback()
+    con.close()
+    return dumped
 
 
 def load(store: Store, text: str | bytes, name: str = "upload.csv", *,

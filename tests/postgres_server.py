@@ -41,8 +41,11 @@ class Server:
         self.port = port
         self._numbers = count(1)
 
-    def url(self, database: str, user: str = APP_USER, password: str = APP_PASSWORD) -> str:
-        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, user: str = APP_USER, password: str | None = None) -> str:
+        """Without a password the app's user finds it in PGPASSWORD, as a deployment's
+        would (and the URL is then also what messages print)."""
+        secret = f":{password}" if password else ""
+        return f"postgresql://{user}{secret}@127.0.0.1:{self.port}/{database}"
 
     def admin(self, sql: str) -> None:
         import psycopg
@@ -51,11 +54,11 @@ class Server:
                              autocommit=True) as con:
             con.execute(sql)
 
-    def database(self) -> str:
+    def database(self, with_password: bool = False) -> str:
         """A new, empty database for one test; its URL."""
         name = f"store_{os.getpid()}_{next(self._numbers)}"
         self.admin(f"CREATE DATABASE {name} OWNER {APP_USER}")
-        return self.url(name)
+        return self.url(name, password=APP_PASSWORD if with_password else None)
 
 
 @contextmanager
@@ -76,12 +79,14 @@ def running() -> Iterator[Server]:
                     f"--pwfile={password_file}", "-E", "UTF8", "--locale=C.UTF-8"])
         _run(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
                     "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
-                          "-c synchronous_commit=off -c full_page_writes=off", "start"])
+                          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start"])
         server = Server(port)
         server.admin(f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}' NOSUPERUSER "
                      "NOCREATEDB NOCREATEROLE")
+        os.environ["PGPASSWORD"] = APP_PASSWORD  # the app user's, for this process and its children
         yield server
     finally:
+        os.environ.pop("PGPASSWORD", None)
         if (data / "postmaster.pid").exists():
             _run(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
                         "stop"], check=False)

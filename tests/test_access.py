@@ -120,6 +120,7 @@ def test_read_only_mode_turns_every_write_off(app_store, monkeypatch):
         import_files(Store(app_store.path, read_only=True), [("x.csv", ROW)], user="anne")
 
 
+@pytest.mark.file_store
 def test_a_read_only_screen_reads_without_writing_or_migrating(app_store, tmp_path,
                                                                monkeypatch):
     monkeypatch.setenv("EVALUATION_READ_ONLY", "1")

@@ -103,6 +103,7 @@ def _recount(path: Path, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.file_store
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(backup_file, sample_store, tmp_path):
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(backup_file) as z, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as w:
@@ -134,6 +135,7 @@ def test_a_good_backup_still_restores_table_by_table(backup_file, tmp_path):
 
 # ---- Writing output ----------------------------------------------------------------
 
+@pytest.mark.file_store
 def test_backup_onto_the_store_or_its_log_is_refused(sample_store, capsys):
     before = sample_store.path.read_bytes()
     for out in (sample_store.path, Path(f"{sample_store.path}.wal")):
@@ -143,6 +145,7 @@ def test_backup_onto_the_store_or_its_log_is_refused(sample_store, capsys):
     assert not Path(f"{sample_store.path}.wal").exists()
 
 
+@pytest.mark.file_store
 def test_report_onto_the_store_is_refused(sample_store, tmp_path, capsys):
     link = tmp_path / "store-link.pdf"
     link.symlink_to(sample_store.path)

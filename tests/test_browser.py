@@ -48,16 +48,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store_path: Path, port: int, env: dict | None = None,
-              script: Path | None = None) -> subprocess.Popen:
+def start_app(store_path: Path | str, port: int, env: dict | None = None,
+              script: Path | None = None, log: Path | None = None) -> subprocess.Popen:
     """`streamlit run dashboard.py` (or `script`) on `port`, returned once its health
-    check answers."""
+    check answers (its output goes to `log`, by default beside the store file)."""
     environment = {**os.environ, "EVALUATION_DB": str(store_path), **(env or {})}
-    log = open(store_path.with_suffix(".log"), "w")  # noqa: SIM115 - closed with the process
+    log = log or Path(store_path).with_suffix(".log")
+    out = open(log, "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"),
          "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -66,7 +67,7 @@ def start_app(store_path: Path, port: int, env: dict | None = None,
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError(f"the app did not start: {store_path.with_suffix('.log').read_text()}")
+    raise RuntimeError(f"the app did not start: {log.read_text()}")
 
 
 @pytest.fixture(scope="module")

@@ -283,6 +283,7 @@ def test_restore_force_replaces_a_damaged_store(backup_zip, sample_store, tmp_pa
     assert dump(Store(damaged)) == dump(sample_store)
 
 
+@pytest.mark.file_store
 def test_backup_to_a_folder_or_under_a_file_is_a_clear_error(sample_store, tmp_path, capsys):
     db = ["--db", str(sample_store.path)]
     code, _, err = run(capsys, "backup", "--out", str(tmp_path), *db)
@@ -343,6 +344,7 @@ def test_unexpected_errors_are_one_line_without_a_traceback(monkeypatch, capsys,
 
 # --- Read-only mode -----------------------------------------------------------------------
 
+@pytest.mark.file_store
 def test_read_only_mode_reads_and_backs_up_without_touching_the_store(sample_store, tmp_path,
                                                                       capsys, monkeypatch):
     monkeypatch.setenv("EVALUATION_READ_ONLY", "1")
@@ -355,6 +357,7 @@ def test_read_only_mode_reads_and_backs_up_without_touching_the_store(sample_sto
     assert not Path(f"{sample_store.path}.wal").exists()
 
 
+@pytest.mark.file_store
 def test_read_only_mode_previews_an_import_without_writing(sample_store, tmp_path, capsys,
                                                            monkeypatch):
     (tmp_path / "OK.csv").write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,"
@@ -456,6 +459,7 @@ def test_report_into_a_folder_names_the_file_after_the_partnership(sample_store,
     assert [p.name for p in folder.iterdir()] == ["Ungdomsloeftet-Drammen_annual-report_2025.zip"]
 
 
+@pytest.mark.file_store
 def test_control_characters_from_data_never_reach_the_terminal(sample_store, capsys):
     """A store written before the importer refused them may hold ESC sequences."""
     con = duckdb.connect(str(sample_store.path))
@@ -471,6 +475,7 @@ def test_control_characters_from_data_never_reach_the_terminal(sample_store, cap
     assert "\\x1b[2J" in run(capsys, "status", "--db", str(sample_store.path))[1]
 
 
+@pytest.mark.file_store
 def test_status_answers_again_from_the_kept_answer_until_the_store_changes(
         sample_store, capsys, kept_answers):
     db = str(sample_store.path)

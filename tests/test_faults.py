@@ -75,6 +75,7 @@ def immutable(tmp_path):
         subprocess.run(["chattr", "-i", str(path)])
 
 
+@pytest.mark.file_store
 def test_an_unwritable_store_gives_a_clear_error_and_no_partial_write(sample_store, tmp_path,
                                                                         immutable):
     before = dump(sample_store)
@@ -102,6 +103,7 @@ def small_disk(tmp_path, sample_template):
     subprocess.run(["umount", "-l", str(mount)])
 
 
+@pytest.mark.file_store
 def test_a_full_disk_gives_a_clear_error_and_the_store_stays_usable(sample_template, small_disk,
                                                                    tmp_path):
     store = Store(small_disk / "store.duckdb")

@@ -174,6 +174,7 @@ def test_a_report_holds_the_longest_names_the_importer_allows(longest_names):
     assert "Andel unge 16-25" in text and len(PdfReader(io.BytesIO(data)).pages) >= 3
 
 
+@pytest.mark.file_store
 @needs_browser
 def test_control_characters_in_an_old_store_do_not_break_images_or_the_report(store):
     """A store written before the importer refused control characters still exports."""

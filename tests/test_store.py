@@ -127,6 +127,7 @@ print("read")
 """
 
 
+@pytest.mark.file_store
 def test_read_only_mode_opens_read_only_connections(sample_store):
     reader = Store(sample_store.path, read_only=True)
     with reader.connect() as con:
@@ -167,6 +168,7 @@ def test_read_only_mode_refuses_a_duckdb_file_that_is_not_a_store(tmp_path):
         Store(path, read_only=True).schema_version()
 
 
+@pytest.mark.file_store
 def test_readers_and_writers_in_one_process_take_turns(sample_store):
     """DuckDB refuses a read-only and a read-write connection to one file in one process;
     both are short-lived, so the later one waits for the earlier one to close."""

@@ -52,6 +52,11 @@ def ensure_store(store: Store) -> bool:
               "cannot create one. Use an existing store, or start once without read-only "
               "mode.").format(path=store.path),
             _("No store"), fix=CHOOSE_STORE, path=store.path)
+    if store.server:  # one PostgreSQL transaction: all or nothing by itself
+        with store.first_use() as empty:
+            if empty:
+                load_sample_data(store)
+            return empty
     with store._write_lock:
         if store.exists():
             return False

@@ -31,7 +31,8 @@ from evaluation.errors import (
 )
 from evaluation.files import refuse_store_path, write_file
 from evaluation.store.connection import Store, migrate_to, now_utc
-from evaluation.store.schema import ENTITIES, PLAIN_TABLES, SCHEMA_VERSION
+from evaluation.store.moving import replace_postgres
+from evaluation.store.schema import ENTITIES, PLAIN_TABLES, SCHEMA_VERSION, store_tables
 from evaluation.words import _
 
 MANIFEST = "manifest.json"
@@ -78,7 +79,8 @@ def backup(store: Store, out: Path) -> BackupInfo:
         raise EvaluationError(
             _("{out} is a folder; give the backup a file name, for example {example}.").format(
                 out=out, example=out / "evaluation-backup.zip"), _("Cannot write the backup"))
-    refuse_store_path(out, store.path, _("the backup"))
+    if not store.server:  # a file store: the backup must not overwrite it
+        refuse_store_path(out, store.path, _("the backup"))
     blocker = next((p for p in out.parents if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise EvaluationError(
@@ -114,11 +116,17 @@ def restore(source: Path, store: Store, *, check: Check, force: bool = False) ->
                       "{version}); update this program to restore it. Nothing was "
                       "changed.").format(source=source, version=info.schema_version),
                     _("Backup too new"))
-            # Built next to its final place, so moving it in is one rename.
-            with tempfile.TemporaryDirectory(dir=store.path.parent) as tmp:
+            # Built next to its final place, so moving it in is one rename (into
+            # PostgreSQL: one transaction).
+            with tempfile.TemporaryDirectory(
+                    dir=None if store.server else store.path.parent) as tmp:
                 built = Path(tmp) / "restored.duckdb"
                 _build(source, z, built, info, check)
-                _put_in_place(built, store)
+                if store.server:  # one transaction under the writers' lock
+                    replace_postgres(built, store.url, lock_timeout=store.lock_timeout,
+                                     password=store.password)
+                else:
+                    _put_in_place(built, store)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
             NotImplementedError, ValueError, zlib.error) as e:
         raise _Refused(_("{source} cannot be read as a backup ({error}). "
@@ -145,7 +153,8 @@ def _check_restorable(source: Path, store: Store, force: bool) -> None:
             _("The store {path} already holds data. Restore into another store, or replace "
               "it on purpose (take a backup of it first).").format(path=store.path),
             _("Store not empty"), fix=REPLACE_STORE, path=store.path)
-    _make_folder(store)
+    if not store.server:
+        _make_folder(store)
 
 
 def _make_folder(store: Store) -> None:
@@ -201,7 +210,7 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
     """
     migrate_to(con, version)
     con.execute("BEGIN TRANSACTION")
-    for table in _tables(version):
+    for table in store_tables(version):
         name = f"{table}.parquet"
         if name not in z.namelist():
             raise _Refused(_("{source} has no {table} table. {made_by}").format(
@@ -225,12 +234,6 @@ def _load(con: duckdb.DuckDBPyConnection, source: Path, z: zipfile.ZipFile, vers
                               _("Backup inconsistent"))
     con.execute("COMMIT")
     migrate_to(con, SCHEMA_VERSION)
-
-
-def _tables(version: int) -> list[str]:
-    return ["meta", "uploads", "upload_files",
-            *(e.table for e in ENTITIES.values() if e.since <= version),
-            *(t for t, since in PLAIN_TABLES.items() if since <= version)]
 
 
 def _describe(con: duckdb.DuckDBPyConnection) -> BackupInfo:

@@ -31,7 +31,11 @@ from evaluation.errors import (
     PermissionDenied,
     StoreBusyError,
 )
-from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION
+from evaluation.store.engine import apply_migrations as _apply_migrations
+from evaluation.store.engine import holds_tables as _holds_tables
+from evaluation.store.engine import migrate_to, next_entity_id, stale_message  # noqa: F401 - the store's own
+from evaluation.store.engine import recorded_version as _recorded_version
+from evaluation.store.schema import SCHEMA_VERSION
 from evaluation.words import _
 
 _write_locks: dict[str, threading.RLock] = {}
@@ -45,16 +49,19 @@ class Store:
     from the caller (the command line and the app read them from `Config`).
     """
 
+    server = False  # a file (PostgresStore is the database server)
+
+    def __new__(cls, path: str | Path, **options: object) -> Store:
+        """A PostgreSQL URL (postgresql://user@host:port/dbname) opens the same store
+        interface on PostgreSQL (`pg_store`); anything else is a DuckDB file."""
+        if re.match(r"(?i)postgres(ql)?:/", str(path)):
+            from evaluation.store.pg_store import PostgresStore
+
+            return PostgresStore(str(path), **options)
+        return super().__new__(cls)
+
     def __init__(self, path: str | Path, *, read_only: bool = False,
                  lock_timeout: float = 30.0) -> None:
-        if re.match(r"(?i)postgres(ql)?:/", str(path)):
-            raise EvaluationError(
-                _("{store} is a PostgreSQL database. So far PostgreSQL stores are copied to "
-                  "and from with the copy command (python -m evaluation copy --from ... --to "
-                  "...); the app and the other commands use a store file.").format(
-                    store=re.sub(r":[^:@/]*@", ":***@",
-                                 re.sub(r"^(\w+):/(?!/)", r"\1://", str(path)))),
-                _("PostgreSQL store"), fix=CHOOSE_STORE)
         self.path = Path(path)
         self.read_only = read_only
         self.lock_timeout = lock_timeout
@@ -223,7 +230,7 @@ class Store:
                         path=self.path, version=version, known=SCHEMA_VERSION),
                     _("Store is newer than this program"), fix=CHOOSE_STORE, path=self.path)
             if version < SCHEMA_VERSION and read_only:
-                raise EvaluationError(_stale_message(self.path, version),
+                raise EvaluationError(stale_message(self.path, version),
                                       _("Store needs updating"),
                                       fix=UPDATE_STORE if version else CHOOSE_STORE,
                                       path=self.path)
@@ -235,38 +242,6 @@ class Store:
                     fix=CHOOSE_STORE, path=self.path)
             if version < SCHEMA_VERSION:
                 _apply_migrations(con, version)
-
-
-def migrate_to(con: duckdb.DuckDBPyConnection, version: int) -> None:
-    """Bring a store up to `version` exactly (tests build old stores with it)."""
-    _apply_migrations(con, _recorded_version(con), version)
-
-
-def _apply_migrations(con: duckdb.DuckDBPyConnection, current: int,
-                      target: int = SCHEMA_VERSION) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for step in range(current, target):
-            con.execute(MIGRATIONS[step])
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(target)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def _recorded_version(con: duckdb.DuckDBPyConnection) -> int:
-    try:
-        row = con.execute("SELECT value FROM main.meta WHERE key = 'schema_version'").fetchone()
-    except duckdb.CatalogException:
-        return 0  # a new, empty file
-    return int(row[0]) if row else 0
-
-
-def _holds_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
-                            "current_database() AND NOT temporary").fetchone()[0])
 
 
 def now_utc() -> datetime:
@@ -298,16 +273,6 @@ def _damaged_message(path: Path, detail: str) -> str:
     return _("The store {path} is damaged ({detail}), so nothing more is written to it. "
              "Restore the latest backup over it (the restore command, with force), or point "
              "the program at another store.").format(path=path, detail=detail)
-
-
-def _stale_message(path: Path, version: int) -> str:
-    if version == 0:
-        return _("{path} is a DuckDB file but not a store of this program (it has no "
-                 "schema). Use the store instead.").format(path=path)
-    return _("The store {path} has schema {version}, older than this program's "
-             "{known}, and read-only mode cannot update it. Open it once where the program "
-             "may write to update it, then start the read-only screen again.").format(
-                 path=path, version=version, known=SCHEMA_VERSION)
 
 
 def _busy_message(path: Path, error: duckdb.Error, timeout: float) -> str:

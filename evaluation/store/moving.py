@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from evaluation.errors import CHOOSE_STORE, EvaluationError
 from evaluation.store import postgres
-from evaluation.store.connection import Store, migrate_to
-from evaluation.store.schema import SCHEMA_VERSION
+from evaluation.store.connection import Store, migrate_to, next_entity_id
+from evaluation.store.schema import SCHEMA_VERSION, store_tables
 from evaluation.words import _
 
 Tables = dict[str, pa.Table]
@@ -71,11 +71,8 @@ def _read_duckdb(store: Store) -> tuple[Tables, int]:
         con.execute("BEGIN TRANSACTION")
         try:
             rows = {t: con.sql(f"SELECT * FROM {t}").to_arrow_table()
-                    for t in postgres.tables()}
-            next_id = con.execute(
-                "SELECT coalesce(last_value + 1, start_value) FROM duckdb_sequences() "
-                "WHERE sequence_name = 'entity_seq' AND database_name = current_database()"
-            ).fetchall()[0][0]
+                    for t in store_tables()}
+            next_id = next_entity_id(con)
         finally:
             con.execute("ROLLBACK")
     return rows, int(next_id)
@@ -95,9 +92,8 @@ def _read_postgres(url: str) -> tuple[Tables, int]:
         con.commit()
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         con.read_only = True
-        rows = {t: postgres.read_table(con, t, schemas[t]) for t in postgres.tables()}
-        next_id = con.execute("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
-                              "END FROM entity_seq").fetchone()[0]
+        rows = {t: postgres.read_table(con, t, schemas[t]) for t in store_tables()}
+        next_id = postgres.next_entity_id(con)
         con.rollback()
     return rows, int(next_id)
 
@@ -134,10 +130,25 @@ def _write_duckdb(target: Path, rows: Tables, next_id: int) -> None:
                               _("Cannot copy"), fix=CHOOSE_STORE) from e
 
 
-def _write_postgres(url: str, rows: Tables, next_id: int) -> None:
+def replace_postgres(built: str | Path, url: str, *, lock_timeout: float = 30.0,
+                     password: str | None = None) -> None:
+    """Replace the PostgreSQL store at `url` whole with the store file `built` (a restore):
+    one transaction under the writers' lock, compared before it is kept; the revision
+    rises past the old one so that every app server reloads."""
+    rows, next_id = _read_duckdb(Store(built, read_only=True, lock_timeout=lock_timeout))
+    _write_postgres(url, rows, next_id, replace=True, lock_timeout=lock_timeout,
+                    password=password)
+
+
+def _write_postgres(url: str, rows: Tables, next_id: int, *, replace: bool = False,
+                    lock_timeout: float = 30.0, password: str | None = None) -> None:
     schemas = postgres.arrow_schemas()
-    with postgres.connect(url) as con:
-        if postgres.holds_tables(con):
+    with postgres.connect(url, password=password) as con:
+        postgres.lock_writers(con, url, lock_timeout)
+        old = postgres.revision(con)
+        if replace:
+            postgres.drop_store(con, url)
+        elif postgres.holds_tables(con):
             raise EvaluationError(
                 _("The PostgreSQL database {url} is not empty. Copy into an empty database; a "
                   "store is never overwritten by a copy.").format(url=postgres.shown(url)),
@@ -149,6 +160,9 @@ def _write_postgres(url: str, rows: Tables, next_id: int) -> None:
         postgres.set_entity_sequence(con, next_id)
         _compare(rows, {t: postgres.read_table(con, t, schemas[t]) for t in rows},
                  postgres.shown(url))
+        copied = rows["meta"].to_pydict()
+        kept = dict(zip(copied["key"], copied["value"], strict=True)).get("revision", 0)
+        postgres.set_revision(con, max(old, int(kept)) + 1)
         con.commit()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -20,13 +21,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from evaluation.errors import CHOOSE_STORE, EvaluationError
-from evaluation.store.connection import migrate_to
-from evaluation.store.schema import ENTITIES, MIGRATIONS, PLAIN_TABLES, SCHEMA_VERSION
+from evaluation.errors import CHOOSE_STORE, EvaluationError, StoreBusyError
+from evaluation.store.engine import migrate_to
+from evaluation.store.schema import MIGRATIONS, SCHEMA_VERSION, store_tables
 from evaluation.words import _
 
 SCHEMES = ("postgresql", "postgres")
+WRITERS = 0x65766131  # the advisory lock every writer of a store takes ("eva1")
+FIRST_USE = 0x65766132  # held while the first app server fills a new store ("eva2")
 CHUNK = 8 << 20  # bytes of CSV sent per COPY write
+CONNECT_TIMEOUT = 10  # seconds to reach the server
+POOL_SIZE = 8  # connections one process keeps at most (reads take one for milliseconds)
+_pools: dict[str, object] = {}
+_pools_lock = threading.Lock()
 # DuckDB's names for types PostgreSQL spells otherwise.
 _TYPES = ((re.compile(r"\bDOUBLE\b"), "DOUBLE PRECISION"),)
 
@@ -46,36 +53,100 @@ def shown(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
-def tables(version: int = SCHEMA_VERSION) -> list[str]:
-    """Every table of a store at `version`, in the order a copy writes them."""
-    return ["meta", "uploads", "upload_files",
-            *(e.table for e in ENTITIES.values() if e.since <= version),
-            *(t for t, since in PLAIN_TABLES.items() if since <= version)]
-
-
 @contextmanager
-def connect(url: str) -> Iterator[object]:
+def connect(url: str, *, pooled: bool = False, password: str | None = None
+            ) -> Iterator[object]:
     """A psycopg connection to the database (password from the URL, PGPASSWORD or
-    ~/.pgpass, as libpq finds it); a clear error when the server cannot be reached."""
+    ~/.pgpass, as libpq finds it, or `password`: the app's secrets); a clear error when
+    the server cannot be reached.
+
+    `pooled` takes it from this process's pool for the URL (what the store does for
+    every read and write) instead of connecting anew. Either way an unfinished
+    transaction is rolled back when the block ends: the caller commits.
+    """
     import psycopg
 
     try:
-        con = psycopg.connect(url, connect_timeout=10, application_name="evaluation")
-    except psycopg.Error as e:
-        raise EvaluationError(
-            _("Cannot connect to the PostgreSQL store {url}: {detail}. Check the address, the "
-              "user and the password (in the URL, PGPASSWORD or ~/.pgpass), and that the "
-              "server runs.").format(url=shown(url), detail=_first_line(e)),
-            _("Store error"), fix=CHOOSE_STORE) from e
+        if pooled:
+            with _pool(url, password).connection(timeout=CONNECT_TIMEOUT) as con:
+                with _translated(url):
+                    yield con
+                con.rollback()
+            return
+        con = psycopg.connect(url, **_options(password))
+    except psycopg.OperationalError as e:
+        raise _unreachable(url, e) from e
     try:
-        yield con
+        with _translated(url):
+            yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def _translated(url: str) -> Iterator[None]:
+    import psycopg
+
+    try:
+        yield
     except psycopg.Error as e:
-        con.rollback()
         raise EvaluationError(
             _("The PostgreSQL store {url} reported an error: {detail}").format(
                 url=shown(url), detail=_first_line(e)), _("Store error")) from e
-    finally:
-        con.close()
+
+
+def _unreachable(url: str, error: Exception) -> EvaluationError:
+    return EvaluationError(
+        _("Cannot connect to the PostgreSQL store {url}: {detail}. Check the address, the "
+          "user and the password (in the URL, PGPASSWORD or ~/.pgpass), and that the "
+          "server runs.").format(url=shown(url), detail=_first_line(error)),
+        _("Store error"), fix=CHOOSE_STORE)
+
+
+def _options(password: str | None) -> dict[str, object]:
+    options: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT,
+                                  "application_name": "evaluation"}
+    if password:
+        options["password"] = password
+    return options
+
+
+def _pool(url: str, password: str | None = None) -> object:
+    """This process's connection pool for `url`, opened on first use (it fails at once,
+    with the server's reason, when the server cannot be reached)."""
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is not None:
+            return pool
+        from psycopg_pool import ConnectionPool
+
+        pool = ConnectionPool(
+            url, min_size=1, max_size=POOL_SIZE, open=False, name="evaluation",
+            kwargs=_options(password),
+            check=ConnectionPool.check_connection, reset=_reset)
+        try:
+            import psycopg
+
+            psycopg.connect(url, **_options(password)).close()  # the reason, now
+        except psycopg.OperationalError as e:
+            raise _unreachable(url, e) from e
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        _pools[url] = pool
+        return pool
+
+
+def close_pools(url: str | None = None) -> None:
+    """Close this process's pool for `url` (every pool: None), as when a database goes."""
+    with _pools_lock:
+        for known in [u for u in _pools if url is None or u == url]:
+            _pools.pop(known).close()
+
+
+def _reset(con: object) -> None:
+    """A connection back in the pool as a new one would be."""
+    con.autocommit = False
+    con.isolation_level = None
+    con.read_only = None
 
 
 def recorded_version(con: object) -> int:
@@ -85,6 +156,47 @@ def recorded_version(con: object) -> int:
         return 0
     found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(found[0]) if found else 0
+
+
+def lock_writers(con: object, url: str, timeout: float) -> None:
+    """Wait (at most `timeout` seconds) until no other writer holds the store, then hold it
+    until the caller's transaction ends."""
+    import psycopg
+
+    con.execute(f"SET LOCAL lock_timeout = '{int(timeout * 1000)}ms'")
+    try:
+        con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITERS])
+    except psycopg.errors.LockNotAvailable as e:
+        con.rollback()
+        raise StoreBusyError(
+            _("The store {path} is being written by another program and stayed busy for "
+              "{timeout:.0f} s. Wait for that import, undo or report to finish and try "
+              "again.").format(path=shown(url), timeout=timeout), _("Store busy")) from e
+
+
+def revision(con: object) -> int:
+    """The store's revision: raised by every write, so a changed store is seen at once."""
+    if con.execute("SELECT to_regclass('meta') IS NULL").fetchone()[0]:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_revision(con: object, value: int) -> None:
+    con.execute("INSERT INTO meta VALUES ('revision', %s) ON CONFLICT (key) DO UPDATE SET "
+                "value = excluded.value", [str(value)])
+
+
+def drop_store(con: object, url: str) -> None:
+    """Remove the store's tables (inside the caller's transaction), to be replaced whole;
+    another program's tables are refused and left alone."""
+    version = recorded_version(con)
+    if version > SCHEMA_VERSION or (version == 0 and holds_tables(con)):
+        migrate(con, url)  # raises: a newer store, or not a store
+    for table in store_tables(version):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP SEQUENCE IF EXISTS upload_seq")
+    con.execute("DROP SEQUENCE IF EXISTS entity_seq")
 
 
 def holds_tables(con: object) -> bool:
@@ -123,7 +235,7 @@ def arrow_schemas(version: int = SCHEMA_VERSION) -> dict[str, pa.Schema]:
     try:
         migrate_to(con, version)
         return {t: con.sql(f"SELECT * FROM {t} LIMIT 0").to_arrow_table().schema
-                for t in tables(version)}
+                for t in store_tables(version)}
     finally:
         con.close()
 
@@ -161,9 +273,18 @@ def write_table(con: object, table: str, rows: pa.Table) -> None:
     del view
 
 
+_NEXT_ID = "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM entity_seq"
+
+
+def next_entity_id(con: object) -> int:
+    """The id the next new partnership or indicator of the database receives."""
+    return int(con.execute(_NEXT_ID).fetchone()[0])
+
+
 def set_entity_sequence(con: object, next_id: int) -> None:
-    """The next id an imported partnership or indicator receives."""
-    con.execute("SELECT setval('entity_seq', %s, false)", [int(next_id)])
+    """The next id an imported partnership or indicator receives (never one given out)."""
+    con.execute(f"SELECT setval('entity_seq', greatest(%s, ({_NEXT_ID})), false)",
+                [int(next_id)])
 
 
 def _statements(sql: str) -> list[str]:

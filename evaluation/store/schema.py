@@ -217,3 +217,10 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "rounds": ("partnership_id",),
     "answers": ("partnership_id",),
 }
+
+
+def store_tables(version: int = SCHEMA_VERSION) -> list[str]:
+    """Every table of a store at `version`, in the order a backup or a copy writes them."""
+    return ["meta", "uploads", "upload_files",
+            *(e.table for e in ENTITIES.values() if e.since <= version),
+            *(t for t, since in PLAIN_TABLES.items() if since <= version)]

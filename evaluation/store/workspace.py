@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from evaluation.store.connection import Store, migrate_to
+from evaluation.store.connection import Store, migrate_to, next_entity_id
 from evaluation.store.schema import ENTITIES, SCHEMA_VERSION
 
 # Tables copied whole (small); every versioned entity table is copied as its current rows.
@@ -50,10 +50,6 @@ def _read_current(store: Store) -> tuple[dict, int]:
             for entity in ENTITIES.values():
                 tables[entity.table] = con.sql(
                     f"SELECT * FROM {entity.table} WHERE valid_to IS NULL").to_arrow_table()
-            next_id = con.execute(
-                "SELECT coalesce(last_value + 1, start_value) FROM duckdb_sequences() "
-                "WHERE sequence_name = 'entity_seq' AND database_name = current_database()"
-            ).fetchone()[0]
-            return tables, int(next_id)
+            return tables, next_entity_id(con)
         finally:
             con.execute("ROLLBACK")
