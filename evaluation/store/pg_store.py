@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -37,6 +38,7 @@ from evaluation.words import _
 _SMALL = {"uploads": ("upload_id",), "submissions": ("submission_id",),
           "submitted_answers": ("submission_id", "item"), "meta": ("key",)}
 _mirrors: dict[str, tuple[int, duckdb.DuckDBPyConnection]] = {}
+_polled: dict[str, tuple[float, int]] = {}  # when this process last asked, and the answer
 _mirror_lock = threading.Lock()
 
 
@@ -44,6 +46,7 @@ class PostgresStore:
     """A store in a PostgreSQL database, given as postgresql://user@host:port/dbname."""
 
     server = True  # a database server: no file, no folder of its own
+    poll_seconds = 0.5  # how long a revision read from the database is taken as current
 
     def __init__(self, url: str, *, read_only: bool = False, lock_timeout: float = 30.0,
                  password: str | None = None) -> None:
@@ -81,11 +84,11 @@ class PostgresStore:
         """PostgreSQL guards its own pages; there is no damage marker to honour."""
 
     def fingerprint(self) -> tuple:
-        return (self.url, self._revision_now())
+        return (self.url, self._revision_seen())
 
     def content_version(self) -> tuple:
         """The store and its revision: changes with every write, from any server."""
-        return (self.path, self._revision_now())
+        return (self.path, self._revision_seen())
 
     def schema_version(self) -> int:
         """The schema version, after creating or updating the schema (as the file does)."""
@@ -149,17 +152,32 @@ class PostgresStore:
             cursor.close()
             with _mirror_lock:
                 _mirrors[self.url] = (revision + 1, mirror)
+            _seen(self.url, revision + 1, time.monotonic())
 
     def _prepare(self, pg: object) -> None:
         """Create or update the schema (under the writers' lock, inside the transaction)."""
         if postgres.recorded_version(pg) != SCHEMA_VERSION:
             postgres.migrate(pg, self.url)
 
-    def _revision_now(self) -> int:
+    def _revision_seen(self) -> int:
+        """The store's revision, asked at most every `poll_seconds` (a page run asks
+        several times; another server's write is seen within that time)."""
+        now = time.monotonic()
+        with _mirror_lock:
+            polled = _polled.get(self.url)
+        if polled is not None and now - polled[0] < self.poll_seconds:
+            return polled[1]
         with self._pg() as pg:
-            return postgres.revision(pg)
+            revision = postgres.revision(pg)
+        _seen(self.url, revision, now)
+        return revision
 
     def _current_mirror(self) -> duckdb.DuckDBPyConnection:
+        revision = self._revision_seen()
+        with _mirror_lock:
+            known = _mirrors.get(self.url)
+        if known is not None and known[0] == revision:
+            return known[1]
         with self._pg() as pg:
             version = postgres.recorded_version(pg)
             if version < SCHEMA_VERSION:
@@ -200,6 +218,7 @@ class PostgresStore:
         mirror.execute("COMMIT")
         with _mirror_lock:
             _mirrors[self.url] = (revision, mirror)
+        _seen(self.url, revision, time.monotonic())
         return mirror
 
 
@@ -207,6 +226,12 @@ def forget(url: str) -> None:
     """Drop this process's mirror of the store at `url` (a database that is gone)."""
     with _mirror_lock:
         _mirrors.pop(url, None)
+        _polled.pop(url, None)
+
+
+def _seen(url: str, revision: int, when: float) -> None:
+    with _mirror_lock:
+        _polled[url] = (when, revision)
 
 
 def _repeatable() -> object:

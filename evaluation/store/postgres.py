@@ -10,6 +10,7 @@ transaction, so every table comes from the same moment while others write.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
@@ -229,8 +230,10 @@ def migrate(con: object, url: str, target: int = SCHEMA_VERSION) -> None:
                     "DO UPDATE SET value = excluded.value", [str(target)])
 
 
+@functools.cache
 def arrow_schemas(version: int = SCHEMA_VERSION) -> dict[str, pa.Schema]:
-    """Each table's columns and their Arrow types, from the DuckDB declaration itself."""
+    """Each table's columns and their Arrow types, from the DuckDB declaration itself
+    (built once per process: callers only read it)."""
     con = duckdb.connect(":memory:")
     try:
         migrate_to(con, version)
