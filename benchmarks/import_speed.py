@@ -6,6 +6,8 @@ Goals, measured in one run, best of `--repeat` runs each:
   the whole command, `python -m evaluation import` in its own process, takes at most
   3x DuckDB's `read_csv` into a table of a fresh database file, also in its own
   process;
+- issue 16: the same whole command into a PostgreSQL store (a throwaway cluster, as
+  in the tests; skipped without PostgreSQL's binaries) at most 3x the same floor;
 - issue 2 (kept beside it): the clean file imported in-process (`import_files`:
   decode, parse, validate, diff, versioned write, commit) at most 3x `read_csv` of it
   in-process (today's 2.5-2.9x).
@@ -94,6 +96,31 @@ def whole_command(path: Path, folder: Path, run: int) -> tuple[float, str]:
     return elapsed, result.stdout
 
 
+def whole_command_postgres(path: Path, folder: Path, cluster: object) -> float:
+    """The same command with --db a PostgreSQL database holding the same setup."""
+    url = cluster.database()
+    setup = [(n, (folder / n).read_bytes()) for n in ("partnerships.csv", "indicators.csv")]
+    assert import_files(Store(url), setup, user="bench").ok
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "evaluation", "import", str(path), "--db",
+                             url, "--user", "bench"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    elapsed = time.perf_counter() - start
+    assert result.returncode == 0, result.stderr[-800:]
+    with Store(url).connect() as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchall()[0][0] == 1_000_000
+    return elapsed
+
+
+def postgres_figure(path: Path, folder: Path, repeat: int) -> float | None:
+    from tests import postgres_server
+
+    if postgres_server.binaries() is None:
+        return None
+    with postgres_server.running() as cluster:
+        return min(whole_command_postgres(path, folder, cluster) for _ in range(repeat))
+
+
 def time_duckdb(path: Path, folder: Path, run: int) -> float:
     db = folder / f"baseline_{run}.duckdb"
     start = time.perf_counter()
@@ -127,6 +154,7 @@ def main() -> None:
                            str(folder / f"floor_{r}.duckdb")]) for r in range(args.repeat))
         runs = [whole_command(warned, folder, r) for r in range(args.repeat)]
         whole, output = min(runs)
+        into_postgres = postgres_figure(warned, folder, args.repeat)
         warned_mb = warned.stat().st_size / 1e6
         path = write_files(folder)
         size = path.stat().st_size / 1e6
@@ -138,6 +166,11 @@ def main() -> None:
     print(f"DuckDB read_csv into a table, own process: {floor:.3f} s")
     print(f"python -m evaluation import, whole command: {whole:.3f} s; ratio "
           f"{whole / floor:.2f}x (goal: at most 3x)")
+    if into_postgres is None:
+        print("into PostgreSQL: not measured (no PostgreSQL server binaries)")
+    else:
+        print(f"python -m evaluation import into PostgreSQL, whole command: "
+              f"{into_postgres:.3f} s; ratio {into_postgres / floor:.2f}x (goal: at most 3x)")
     print(f"clean file: 1,000,000 rows, {size:.1f} MB")
     print(f"DuckDB read_csv into a table, in-process: {baseline:.3f} s")
     print(f"evaluation import_files (validate + commit), in-process: {ours:.3f} s; ratio "
