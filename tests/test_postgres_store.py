@@ -250,3 +250,41 @@ def test_the_password_may_come_from_the_apps_secrets(pg_store, monkeypatch):
     with given.connect() as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchall() == [(1,)]
     postgres.close_pools(url)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_an_app_server_killed_inside_its_commit_leaves_the_store_before(pg_store, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import BROWSER_ARGS, CHROMIUM, _require_chromium, free_port, start_app
+
+    _require_chromium()
+    data = big_file(pg_store, tmp_path / "big.csv", 200)
+    before = dump(pg_store)
+    port = free_port()
+    server = start_app(pg_store.url, port, log=tmp_path / "server.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page.goto(f"http://127.0.0.1:{port}/upload", wait_until="domcontentloaded")
+            page.locator("input[type=file]").set_input_files(str(data))
+            commit = page.get_by_role("button", name="Commit 400,000 changes")
+            commit.wait_for(timeout=120_000)
+            commit.click()
+            deadline = time.monotonic() + 120
+            while not activity(pg_store.url, "COPY observations%"):
+                assert server.poll() is None, (tmp_path / "server.log").read_text()
+                assert time.monotonic() < deadline, "the commit never reached its COPY"
+                time.sleep(0.02)
+            server.send_signal(signal.SIGKILL)
+            server.wait()
+            browser.close()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    time.sleep(0.5)
+    assert dump(pg_store) == before
+    assert load(pg_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n"
+                ).committed
