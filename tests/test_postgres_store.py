@@ -288,3 +288,42 @@ def test_an_app_server_killed_inside_its_commit_leaves_the_store_before(pg_store
     assert dump(pg_store) == before
     assert load(pg_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n"
                 ).committed
+
+
+def mirror_rows(store: Store) -> dict[str, list[tuple]]:
+    """What this process's copy of the store holds, in dump()'s shape."""
+    from evaluation.store.schema import ENTITIES, PLAIN_TABLES
+
+    with store.connect() as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ["uploads", "upload_files", *ENTITIES, *PLAIN_TABLES]}
+
+
+def test_a_mirror_brought_up_to_date_holds_what_the_database_holds(pg_store, tmp_path,
+                                                                   monkeypatch):
+    from evaluation.store import pg_store as module
+
+    monkeypatch.setattr(type(pg_store), "poll_seconds", 0.0)
+    calls: list[str] = []
+    for name in ("_load", "_refresh"):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name: (
+            calls.append(_name), _real(*a))[1])
+    assert mirror_rows(pg_store) == dump(pg_store)
+    f = tmp_path / "two.csv"
+    f.write_text(f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2031,3\n"
+                 f"{NO},INV_PARTNERS,2016,99\n")
+    steps = [("import", str(f)), ("undo", "2"), ("import", str(f)),
+             ("survey", "open", "--partnership", NO, "--year", "2031"),
+             ("survey", "close", "--partnership", NO, "--year", "2031")]
+    for step in steps:
+        done = cli(*step, "--db", pg_store.url)  # another process writes
+        assert done.returncode == 0, (step, done.stderr)
+        assert mirror_rows(pg_store) == dump(pg_store), step  # brought up to date in place
+    assert calls.count("_refresh") == len(steps) and calls.count("_load") <= 1
+    backup(pg_store, tmp_path / "b.zip")
+    load(pg_store, f"partnership,indicator,year,value\n{NO},INV_PARTNERS,2032,4\n")
+    assert cli("restore", str(tmp_path / "b.zip"), "--force", "--db", pg_store.url
+               ).returncode == 0
+    assert mirror_rows(pg_store) == dump(pg_store)  # another store now: loaded whole
+    assert calls[-1] == "_load"

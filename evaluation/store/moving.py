@@ -10,6 +10,7 @@ row; any difference and nothing is kept. The source is never changed.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,8 @@ def _write_postgres(url: str, rows: Tables, next_id: int, *, replace: bool = Fal
         copied = rows["meta"].to_pydict()
         kept = dict(zip(copied["key"], copied["value"], strict=True)).get("revision", 0)
         postgres.set_revision(con, max(old, int(kept)) + 1)
+        con.execute("INSERT INTO meta VALUES ('copy', %s) ON CONFLICT (key) DO UPDATE SET "
+                    "value = excluded.value", [secrets.token_hex(8)])
         con.commit()
 
 

@@ -40,6 +40,7 @@ _SMALL = {"uploads": ("upload_id",), "submissions": ("submission_id",),
 _mirrors: dict[str, tuple[int, duckdb.DuckDBPyConnection]] = {}
 _polled: dict[str, tuple[float, int]] = {}  # when this process last asked, and the answer
 _mirror_lock = threading.Lock()
+_refresh_lock = threading.Lock()  # one mirror refresh at a time in this process
 
 
 class PostgresStore:
@@ -199,27 +200,83 @@ class PostgresStore:
         pg.commit()
 
     def _mirror(self, pg: object, revision: int) -> duckdb.DuckDBPyConnection:
-        """This process's mirror at `revision`, reloaded whole when it is older."""
-        with _mirror_lock:
-            known = _mirrors.get(self.url)
+        """This process's mirror at `revision`: brought up to date in place with what the
+        uploads since its own latest added and closed, or loaded whole when it is not
+        the same store any more (a restore) or there is none yet. One refresh at a time."""
+        with _refresh_lock:
+            with _mirror_lock:
+                known = _mirrors.get(self.url)
             if known is not None and known[0] == revision:
                 return known[1]
-        schemas = postgres.arrow_schemas()
-        mirror = duckdb.connect(":memory:")
-        migrate_to(mirror, SCHEMA_VERSION)
-        mirror.execute("BEGIN TRANSACTION")
-        for table in store_tables():
+            mirror = known[1] if known is not None else None
+            if mirror is None or _copy_mark(mirror) != postgres.copy_mark(pg):
+                mirror = _load(pg)
+            else:
+                _refresh(mirror, pg)
+            with _mirror_lock:
+                _mirrors[self.url] = (revision, mirror)
+            _seen(self.url, revision, time.monotonic())
+            return mirror
+
+
+def _load(pg: object) -> duckdb.DuckDBPyConnection:
+    """A new mirror holding every table of the store."""
+    schemas = postgres.arrow_schemas()
+    mirror = duckdb.connect(":memory:")
+    migrate_to(mirror, SCHEMA_VERSION)
+    mirror.execute("BEGIN TRANSACTION")
+    for table in store_tables():
+        mirror.execute(f"DELETE FROM {table}")
+        _insert(mirror, table, postgres.read_table(pg, table, schemas[table]))
+    mirror.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {postgres.next_entity_id(pg)}")
+    mirror.execute("COMMIT")
+    return mirror
+
+
+def _refresh(mirror: duckdb.DuckDBPyConnection, pg: object) -> None:
+    """The uploads written since the mirror's latest, in one DuckDB transaction: versioned
+    rows are only added (valid_from above it) or closed (valid_to above it); the small
+    tables are read whole. On any failure the mirror stays as it was."""
+    schemas = postgres.arrow_schemas()
+    latest = int(mirror.execute("SELECT coalesce(max(upload_id), 0) FROM uploads"
+                                ).fetchall()[0][0])
+    mirror.execute("BEGIN TRANSACTION")
+    try:
+        for table in _SMALL:
             mirror.execute(f"DELETE FROM {table}")
-            mirror.register("_rows", postgres.read_table(pg, table, schemas[table]))
-            mirror.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
-            mirror.unregister("_rows")
-        next_id = postgres.next_entity_id(pg)
-        mirror.execute(f"CREATE OR REPLACE SEQUENCE entity_seq START {int(next_id)}")
+            _insert(mirror, table, postgres.read_table(pg, table, schemas[table]))
+        _insert(mirror, "upload_files", postgres.read_table(
+            pg, "upload_files", schemas["upload_files"], where=f"upload_id > {latest}"))
+        for entity in ENTITIES.values():
+            closed = postgres.read_table(
+                pg, entity.table, schemas[entity.table],
+                where=f"valid_from <= {latest} AND valid_to > {latest}")
+            if closed.num_rows:
+                mirror.register("_closed", closed)
+                match = " AND ".join(f"t.{k} = c.{k}" for k in (*entity.key, "valid_from"))
+                mirror.execute(f"UPDATE {entity.table} t SET valid_to = c.valid_to FROM _closed "
+                               f"c WHERE t.valid_to IS NULL AND {match}")
+                mirror.unregister("_closed")
+            _insert(mirror, entity.table, postgres.read_table(
+                pg, entity.table, schemas[entity.table], where=f"valid_from > {latest}"))
+        mirror.execute("CREATE OR REPLACE SEQUENCE entity_seq START "
+                       f"{postgres.next_entity_id(pg)}")
         mirror.execute("COMMIT")
-        with _mirror_lock:
-            _mirrors[self.url] = (revision, mirror)
-        _seen(self.url, revision, time.monotonic())
-        return mirror
+    except BaseException:
+        mirror.execute("ROLLBACK")
+        raise
+
+
+def _insert(mirror: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    if rows.num_rows:
+        mirror.register("_rows", rows)
+        mirror.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+        mirror.unregister("_rows")
+
+
+def _copy_mark(mirror: duckdb.DuckDBPyConnection) -> str | None:
+    found = mirror.execute("SELECT value FROM meta WHERE key = 'copy'").fetchall()
+    return found[0][0] if found else None
 
 
 def forget(url: str) -> None:

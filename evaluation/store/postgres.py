@@ -183,6 +183,12 @@ def revision(con: object) -> int:
     return int(row[0]) if row else 0
 
 
+def copy_mark(con: object) -> str | None:
+    """The mark a copy or a restore leaves in `meta`: another mark, another store."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'copy'").fetchone()
+    return row[0] if row else None
+
+
 def set_revision(con: object, value: int) -> None:
     con.execute("INSERT INTO meta VALUES ('revision', %s) ON CONFLICT (key) DO UPDATE SET "
                 "value = excluded.value", [str(value)])
@@ -243,11 +249,14 @@ def arrow_schemas(version: int = SCHEMA_VERSION) -> dict[str, pa.Schema]:
         con.close()
 
 
-def read_table(con: object, table: str, schema: pa.Schema) -> pa.Table:
-    """A whole table through COPY ... TO STDOUT, typed as declared."""
+def read_table(con: object, table: str, schema: pa.Schema, where: str = "") -> pa.Table:
+    """A whole table (or its rows matching `where`, SQL written by this program) through
+    COPY ... TO STDOUT, typed as declared."""
     columns = ", ".join(schema.names)
     out = io.BytesIO()
-    with con.cursor().copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT csv)") as cp:
+    condition = f" WHERE {where}" if where else ""
+    with con.cursor().copy(f"COPY (SELECT {columns} FROM {table}{condition}) TO STDOUT "
+                           "(FORMAT csv)") as cp:
         for block in cp:
             out.write(block)
     if not out.tell():
