@@ -18,6 +18,7 @@ import streamlit as st
 
 import login
 import ui_language
+import ui_tables
 from evaluation.access import ROLE_WORDS, Actor, require_write
 from evaluation.config import Config
 from evaluation.errors import (
@@ -253,7 +254,7 @@ def chart(item: Chart, *, compact: bool = False, column_config: dict | None = No
     if data.open:
         with data:
             st.dataframe(item.data, hide_index=True, width="stretch",
-                         column_config={**ui_language.number_columns(item.data),
+                         column_config={**ui_tables.number_columns(item.data),
                                         **(column_config or {})})
     menu = download_col.popover(":material/download:", help=_("Download this chart or its data"),
                                 width="stretch", key=f"menu_{item.key}", on_change="rerun")

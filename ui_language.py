@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from evaluation.config import Config
@@ -61,20 +60,6 @@ def language_picker(where=st.sidebar) -> None:
     where.selectbox(_("Language") + (" · Language" if current != "en" else ""), offered(),
                     format_func=LANGUAGE_NAMES.__getitem__, key="w_language",
                     on_change=_language_picked)
-
-
-def percent_format(signed: bool = False) -> str:
-    """A dataframe column's printf format for whole percentages (values 0-100) in the
-    reader's way: `70 %` in nb, nn and da, `70%` in English."""
-    sign = "+" if signed else ""
-    return f"%{sign}d%%" if current_language() == "en" else f"%{sign}d\u00a0%%"
-
-
-def number_columns(frame: pd.DataFrame) -> dict:
-    """Fractional columns shown with the browser's decimal mark (Streamlit writes English
-    ones otherwise); whole numbers, years among them, are left as they are."""
-    return {str(c): st.column_config.NumberColumn(format="localized")
-            for c in frame.columns if frame[c].dtype.kind == "f"}
 
 
 def in_language(make: Callable[[], bytes | str]) -> Callable[[], bytes]:

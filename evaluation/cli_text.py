@@ -18,7 +18,7 @@ from evaluation.errors import (
     EvaluationError,
 )
 from evaluation.text import CONTROL_CHARS
-from evaluation.words import N_, _, number
+from evaluation.words import N_, _, figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,12 +89,7 @@ def emit(frame: pd.DataFrame, fmt: str) -> None:
     elif frame.empty:
         say(_("No rows."))
     else:
-        say(_for_people(frame).to_string(index=False, na_rep="–", float_format=_figure))
-
-
-def _figure(value: float) -> str:
-    """A figure as a person reads it: 10 541 whole, 0,714 to three digits (nb)."""
-    return number(value, ",.0f" if abs(value) >= 1000 else ".3g")
+        say(_for_people(frame).to_string(index=False, na_rep="–", float_format=figure))
 
 
 def _for_people(frame: pd.DataFrame) -> pd.DataFrame:

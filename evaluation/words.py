@@ -97,6 +97,11 @@ def number(value: float | int, spec: str = ",") -> str:
     return localise_number(format(value, spec))
 
 
+def figure(value: float) -> str:
+    """A figure as a person reads it: 10 541 whole, 0,714 to three digits (nb)."""
+    return number(value, ",.0f" if abs(value) >= 1000 else ".3g")
+
+
 def percent(value: float, decimals: int = 0) -> str:
     """A share as a percentage in the reader's marks: 0.714 -> `71 %` (nb), `71%` (en)."""
     return localise_number(format(value, f".{decimals}%"))

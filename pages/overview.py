@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 import ui
-import ui_language
+import ui_tables
 from evaluation.method.horizon import PHASE_WORDS
 from evaluation.method.statuses import STATUS_LABELS, status_words
 from evaluation.output.views import SORTS, filter_portfolio
@@ -60,7 +60,7 @@ metric_cols[3].metric(_("Oldest latest data"), str(shown["latest_data"].min()))
 shares = ["balanced", "involvement", "process", "outcome", "coverage"]
 shown_as = shown.assign(**{c: shown[c] * 100 for c in [*shares, "balanced_change"]},
                         phase=shown["phase"].map(lambda p: _(PHASE_WORDS.get(p, p))))
-share = {"format": ui_language.percent_format(), "min_value": 0.0, "max_value": 100.0}
+share = {"format": ui_tables.percent_format(), "min_value": 0.0, "max_value": 100.0}
 event = st.dataframe(
     shown_as[["partnership", "municipality", "horizon_position", "phase", "balanced",
               "involvement", "process", "outcome", "balanced_change", "indicators",
@@ -79,7 +79,7 @@ event = st.dataframe(
         "process": st.column_config.ProgressColumn(_("Process"), width="small", **share),
         "outcome": st.column_config.ProgressColumn(_("Outcome"), width="small", **share),
         "balanced_change": st.column_config.NumberColumn(
-            _("Change since start"), format=ui_language.percent_format(signed=True),
+            _("Change since start"), format=ui_tables.percent_format(signed=True),
             help=_("Balanced index in the latest scored year minus in the first")),
         "indicators": st.column_config.TextColumn(
             _("Indicators by status"),

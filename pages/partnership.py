@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 import ui
-import ui_language
+import ui_tables
 from evaluation.intake.edits import save_commentary
 from evaluation.limits import MAX_COMMENTARY
 from evaluation.method.horizon import PATH_WORDS, PHASE_WORDS, phase
@@ -18,7 +19,16 @@ from evaluation.output.render import INSTALL_HINT, browser_available
 from evaluation.output.report import annual_report_pdf, annual_report_zip
 from evaluation.output.survey_views import partner_register
 from evaluation.output.theme import PILLAR_STYLE
-from evaluation.words import _, percent
+from evaluation.words import _, figure, percent
+
+
+def _figure(value: object) -> str:
+    return "" if value is None or pd.isna(value) else figure(float(value))
+
+
+def _year(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(int(value))
+
 
 ui.page_setup()
 with ui.guarded():
@@ -66,9 +76,12 @@ else:
     current = register[~register["years"].str.contains(_("(left)"), regex=False)]
     members.markdown(_("**Partners by actor type**") + "  \n" + ui.plain(" · ".join(
         f"{actor} {n}" for actor, n in current["actor_type"].value_counts(sort=False).items())))
-    with st.expander(_("The partners: who they are, what each contributes and commits to "
-                       "({n} in the register)").format(n=len(register)), expanded=False):
-        st.dataframe(register, hide_index=True, width="stretch", column_config={
+    # Filled when opened: the interactive grid's code is half a second of a page's drawing.
+    partners = st.expander(_("The partners: who they are, what each contributes and commits "
+                             "to ({n} in the register)").format(n=len(register)),
+                           key="partners", on_change="rerun")
+    if partners.open:
+        partners.dataframe(register, hide_index=True, width="stretch", column_config={
             "actor_type": _("Actor type"), "partner": _("Partner"), "role": _("Role"),
             "years": _("Member"), "contribution": _("Contributes"),
             "commitment": _("Commits to")})
@@ -105,27 +118,20 @@ st.header(_("Indicators"))
 if view.indicators.empty:
     st.info(_("No indicator has observations yet."))
 else:
-    shown = view.indicators.assign(
-        pillar=view.indicators["pillar"].map(lambda p: _(PILLAR_WORDS.get(p, p))),
-        vs_expected=view.indicators["vs_expected"].map(
+    # A static table, not the interactive grid: the grid's code is half a second of the
+    # page's drawing in the browser, and a static table prints whole.
+    rows = view.indicators
+    ui_tables.static_table(pd.DataFrame({
+        _("Pillar"): [_(PILLAR_WORDS.get(p, p)) for p in rows["pillar"]],
+        _("Code"): rows["indicator"], _("Indicator"): rows["name"],
+        _("Latest year"): rows["year"].map(_year), _("Value"): rows["value"].map(_figure),
+        _("Unit"): rows["unit"], _("Target"): rows["target"].map(_figure),
+        _("Target year"): rows["target_year"].map(_year),
+        _("Progress"): rows["progress"].map(lambda v: "" if pd.isna(v) else percent(v)),
+        _("Status"): rows["status_text"],
+        _("vs expected path"): rows["vs_expected"].map(
             lambda v: _(PATH_WORDS[v]) if v in PATH_WORDS else v),
-        progress=view.indicators["progress"] * 100)
-    st.dataframe(
-        shown[["pillar", "indicator", "name", "year", "value", "unit", "target",
-               "target_year", "progress", "status_text", "vs_expected", "projection"]],
-        hide_index=True, width="stretch",
-        column_config={
-            "pillar": _("Pillar"), "indicator": _("Code"), "name": _("Indicator"),
-            "value": st.column_config.NumberColumn(_("Value"), format="localized"),
-            "unit": _("Unit"),
-            "target": st.column_config.NumberColumn(_("Target"), format="localized"),
-            "progress": st.column_config.ProgressColumn(_("Progress"),
-                                                        format=ui_language.percent_format(),
-                                                        min_value=0.0, max_value=100.0),
-            "status_text": _("Status"), "vs_expected": _("vs expected path"),
-            "year": st.column_config.NumberColumn(_("Latest year"), format="%d"),
-            "target_year": st.column_config.NumberColumn(_("Target year"), format="%d"),
-            "projection": _("Target reached at current pace")})
+        _("Target reached at current pace"): rows["projection"]}), right=(3, 4, 6, 7, 8))
     st.caption(_("In each chart: ● observed (grey before the baseline) · ○ baseline · ★ target "
                  "· dotted: the expected path · dashed: projection at the current pace, with "
                  "its {level:.0%} band.").format(level=result.settings.projection_level))
@@ -142,17 +148,17 @@ st.header(_("What happened when"))
 if view.events.empty:
     st.write(_("No events recorded."))
 else:
-    st.dataframe(view.events[["year", "event"]], hide_index=True, width="stretch",
-                 column_config={"year": st.column_config.NumberColumn(_("Year"), format="%d"),
-                                "event": _("Event")})
+    ui_tables.static_table(pd.DataFrame({_("Year"): view.events["year"].map(_year),
+                                  _("Event"): view.events["event"]}))
 
 st.header(_("Evaluator's commentary"))
 for row in view.commentary.sort_values("year", ascending=False).itertuples():
     st.markdown(f"**{int(row.year)}**  \n{ui.plain(row.commentary)}")
 if view.commentary.empty:
     st.write(_("No commentary written yet."))
-if ui.can_write():
-    with st.expander(_("Write or change the commentary for a year")):
+if ui.can_write() and (editor := st.expander(_("Write or change the commentary for a year"),
+                                             key="commentary_editor", on_change="rerun")).open:
+    with editor:
         years = list(range(view.last_year, start - 1, -1))
         year = st.selectbox(_("Year"), years, index=years.index(min(max(start, today - 1),
                                                                  view.last_year)))

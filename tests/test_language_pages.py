@@ -61,6 +61,8 @@ def texts(at: AppTest) -> list[str]:
             if shown is None or (isinstance(shown, dict) and shown.get("hidden")):
                 continue
             out.append(str(shown.get("label") or column))
+    for table in at.table:
+        out += [str(column) for column in table.value.columns]
     return out
 
 

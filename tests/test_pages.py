@@ -93,9 +93,12 @@ def test_partnership_year_range_lives_in_the_url(app_store):
 
 def test_partnership_indicator_table_has_status_and_path(app_store):
     at = page("partnership", partnership="Ungdomsløftet Drammen")
-    table = next(d.value for d in at.dataframe if "status_text" in d.value.columns)
-    assert {"status_text", "vs_expected", "projection", "progress"} <= set(table.columns)
-    assert table["status_text"].str.len().gt(0).all()
+    table = next(t.value for t in at.table if "Status" in t.value.columns)
+    assert {"Status", "vs expected path", "Target reached at current pace", "Progress",
+            "Value"} <= set(table.columns)
+    assert table["Status"].str.len().gt(0).all()
+    assert table["Progress"].str.fullmatch(r"(\d+%)?").all()  # a share, as read: 93%
+    assert not at.dataframe  # the grid's code is not loaded for a table that is only read
 
 
 def test_indicators_page_compares_partnerships(app_store):
