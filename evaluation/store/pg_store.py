@@ -85,7 +85,9 @@ class PostgresStore:
         """PostgreSQL guards its own pages; there is no damage marker to honour."""
 
     def fingerprint(self) -> tuple:
-        return (self.url, self._revision_seen())
+        """Changes with every write, from any server: the content version itself (a
+        database has no file to look at first)."""
+        return self.content_version()
 
     def content_version(self) -> tuple:
         """The store and its revision: changes with every write, from any server."""
